@@ -1,0 +1,86 @@
+/**
+ * Rules as code: every EventBridge bus, rule, target and archive of Fleetwire is defined here once. The CDK
+ * app builds the real resources from these definitions and the local edge routes events with the very
+ * same ones, so a rule cannot behave one way in AWS and another offline.
+ */
+
+/** The bus every Fleetwire event travels on. */
+export const FLEETWIRE_BUS_NAME = 'fleetwire';
+
+/** An EventBridge event pattern, as JSON (see the pattern matcher in `src/local/eventbridge/pattern.ts`). */
+export type EventPattern = Readonly<Record<string, unknown>>;
+
+/**
+ * Where a rule sends what it matches. Targets are named, not addressed: CDK resolves a name to the
+ * function, state machine or GraphQL API it built, the local runtime to the handler it registered.
+ */
+export type RuleTarget =
+  | { readonly kind: 'function'; readonly name: string }
+  | { readonly kind: 'stateMachine'; readonly name: string }
+  | { readonly kind: 'graphqlMutation'; readonly field: string };
+
+/** EventBridge's input transformer: JSONPaths picked from the event, placed into a template. */
+export interface InputTransformer {
+  /** Variable name → JSONPath into the event, e.g. `{ "tenant": "$.detail.tenantId" }`. */
+  readonly inputPathsMap?: Readonly<Record<string, string>>;
+  /** The text sent to the target; `<name>` placeholders are replaced by the picked values. */
+  readonly inputTemplate: string;
+}
+
+/** One target of a rule, with how the matched event is shaped for it. */
+export interface RuleTargetDefinition {
+  /** Unique within the rule (EventBridge's target `Id`). */
+  readonly id: string;
+  readonly target: RuleTarget;
+  /** At most one of `inputPath` and `inputTransformer`; neither sends the whole event. */
+  readonly inputPath?: string;
+  readonly inputTransformer?: InputTransformer;
+}
+
+/** One rule: which events on which bus go to which targets. */
+export interface RuleDefinition {
+  /** Unique per bus; also the CDK construct id and the local rule's name. */
+  readonly name: string;
+  readonly description: string;
+  readonly eventBus: string;
+  readonly pattern: EventPattern;
+  readonly targets: readonly RuleTargetDefinition[];
+}
+
+/** An archive of a bus's events, for replay. */
+export interface ArchiveDefinition {
+  readonly name: string;
+  readonly eventBus: string;
+  readonly description: string;
+  /** Only events matching this are archived; absent means every event on the bus. */
+  readonly pattern?: EventPattern;
+  /** 0 keeps events forever. */
+  readonly retentionDays: number;
+}
+
+/** A bus Fleetwire creates. */
+export interface EventBusDefinition {
+  readonly name: string;
+  readonly description: string;
+}
+
+/** The buses Fleetwire creates (AWS's `default` bus exists without being defined). */
+export const FLEETWIRE_BUSES: readonly EventBusDefinition[] = [
+  { name: FLEETWIRE_BUS_NAME, description: 'Telemetry, domain and command events of every tenant' },
+];
+
+/** Every event on the Fleetwire bus is archived, so integrators can replay a time range. */
+export const FLEETWIRE_ARCHIVES: readonly ArchiveDefinition[] = [
+  {
+    name: 'fleetwire-all-events',
+    eventBus: FLEETWIRE_BUS_NAME,
+    description: 'Every event on the fleetwire bus, for replay',
+    retentionDays: 90,
+  },
+];
+
+/**
+ * The rules of the Fleetwire bus. Each later bounded context (ingest, api, commands) adds its rules here;
+ * a rule whose target is not deployed yet must not be listed.
+ */
+export const FLEETWIRE_RULES: readonly RuleDefinition[] = [];

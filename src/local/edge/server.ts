@@ -1,0 +1,249 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { EmbeddedHttpBackend } from './legacy-server.ts';
+import { AwsServiceError, LOCAL_ACCOUNT_ID, regionOf, type AwsJsonService, type RequestContext } from './aws-json.ts';
+
+const require = createRequire(import.meta.url);
+const kinesalite = require('kinesalite') as (options: Record<string, unknown>) => Server;
+const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
+
+/** Largest request body the edge reads for a JSON service (PutEvents and SQS limits are far below it). */
+const MAX_JSON_BODY_BYTES = 8 * 1024 * 1024;
+
+/** A non-AWS route of the edge itself, under `/_edge/`, e.g. the event tail stream. */
+export interface EdgeRoute {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): void | Promise<void>;
+}
+
+/** How to start an {@link AwsEdge}. */
+export interface AwsEdgeOptions {
+  /** TCP port on 127.0.0.1; 0 picks a free one. Default 4566. */
+  readonly port?: number;
+  readonly host?: string;
+  /** Where Kinesis, DynamoDB and the other services keep their data; in memory when absent. */
+  readonly dataDir?: string;
+  /** Milliseconds a new stream or table stays CREATING (AWS takes seconds; tests want little). */
+  readonly provisioningDelayMs?: number;
+  /** The JSON-protocol services served besides Kinesis and DynamoDB (KMS, SQS, EventBridge, …). */
+  readonly services?: readonly AwsJsonService[];
+  readonly routes?: readonly EdgeRoute[];
+}
+
+/**
+ * One HTTP endpoint on loopback that the real AWS SDK v3 clients talk to with `AWS_ENDPOINT_URL`:
+ * requests are routed by `X-Amz-Target` to kinesalite, dynalite or one of the edge's own services.
+ */
+export class AwsEdge {
+  private readonly server: Server;
+  private readonly backends = new Map<string, EmbeddedHttpBackend>();
+  private readonly services = new Map<string, AwsJsonService>();
+  private readonly routes = new Map<string, EdgeRoute>();
+  private boundUrl: string | undefined;
+
+  constructor(private readonly options: AwsEdgeOptions = {}) {
+    const delay = options.provisioningDelayMs ?? 50;
+    const pathFor = (name: string): string | undefined => {
+      if (!options.dataDir) return undefined;
+      const dir = join(options.dataDir, name);
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    };
+    this.backends.set(
+      'Kinesis_20131202',
+      new EmbeddedHttpBackend(
+        'kinesis',
+        kinesalite({
+          path: pathFor('kinesis'),
+          createStreamMs: delay,
+          deleteStreamMs: delay,
+          updateStreamMs: delay,
+          shardLimit: 500,
+        }),
+      ),
+    );
+    this.backends.set(
+      'DynamoDB_20120810',
+      new EmbeddedHttpBackend(
+        'dynamodb',
+        dynalite({ path: pathFor('dynamodb'), createTableMs: delay, deleteTableMs: delay, updateTableMs: delay }),
+      ),
+    );
+    for (const service of options.services ?? []) this.addService(service);
+    for (const route of options.routes ?? []) this.addRoute(route);
+    this.server = createServer((req, res) => {
+      this.dispatch(req, res).catch((error: unknown) => this.sendInternalError(res, error));
+    });
+    // A malformed request line must cost the client its socket, never the edge its process.
+    this.server.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+  }
+
+  /** Serves one more JSON-protocol service, e.g. Step Functions when a later part of the stack starts. */
+  addService(service: AwsJsonService): void {
+    if (this.services.has(service.targetPrefix) || this.backends.has(service.targetPrefix)) {
+      throw new Error(`a service with target prefix ${service.targetPrefix} is already served`);
+    }
+    this.services.set(service.targetPrefix, service);
+  }
+
+  addRoute(route: EdgeRoute): void {
+    this.routes.set(`${route.method} ${route.path}`, route);
+  }
+
+  /** Starts listening; resolves with the endpoint URL to give SDK clients. */
+  async start(): Promise<string> {
+    const host = this.options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port ?? 4566, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = this.server.address() as AddressInfo;
+    this.boundUrl = `http://${host}:${port}`;
+    return this.boundUrl;
+  }
+
+  /** The endpoint URL; only after {@link start}. */
+  get url(): string {
+    if (!this.boundUrl) throw new Error('the edge is not listening yet');
+    return this.boundUrl;
+  }
+
+  /** The names of every service served, for the health endpoint and the startup banner. */
+  serviceNames(): string[] {
+    return [...[...this.backends.values()].map((b) => b.name), ...[...this.services.values()].map((s) => s.name)];
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all([...this.backends.values()].map((backend) => backend.close()));
+    await Promise.all([...this.services.values()].map((service) => service.close?.()));
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://edge.local');
+    const route = this.routes.get(`${req.method} ${url.pathname}`);
+    if (route) return route.handle(req, res, url);
+    if (req.method === 'GET' && url.pathname === '/_edge/health') {
+      return sendJson(res, 200, { status: 'ok', services: this.serviceNames() }, 'application/json');
+    }
+
+    const target = headerValue(req.headers['x-amz-target']);
+    if (!target) {
+      req.resume();
+      const detail =
+        req.method === 'POST' && /x-www-form-urlencoded/.test(headerValue(req.headers['content-type']) ?? '')
+          ? 'the query protocol is not supported; use an SDK that speaks the JSON protocol (AWS SDK v3, AWS CLI v2)'
+          : 'requests must name their operation in the X-Amz-Target header';
+      return this.sendError(res, new AwsServiceError('UnknownOperationException', detail), '1.1');
+    }
+    const dot = target.indexOf('.');
+    const prefix = dot < 0 ? target : target.slice(0, dot);
+    const operation = dot < 0 ? '' : target.slice(dot + 1);
+
+    const backend = this.backends.get(prefix);
+    if (backend) return backend.handle(req, res);
+
+    const service = this.services.get(prefix);
+    if (!service) {
+      req.resume();
+      return this.sendError(
+        res,
+        new AwsServiceError('UnknownOperationException', `no service on this edge answers X-Amz-Target ${target}`),
+        '1.1',
+      );
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req, MAX_JSON_BODY_BYTES);
+    } catch (error) {
+      return this.sendError(res, error, service.jsonVersion);
+    }
+    let input: unknown;
+    try {
+      input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+    } catch {
+      return this.sendError(res, new AwsServiceError('SerializationException', 'the request body is not valid JSON'), service.jsonVersion);
+    }
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      return this.sendError(res, new AwsServiceError('SerializationException', 'the request body must be a JSON object'), service.jsonVersion);
+    }
+    const context: RequestContext = {
+      region: regionOf(req.headers),
+      accountId: LOCAL_ACCOUNT_ID,
+      origin: `http://${req.headers.host ?? new URL(this.url).host}`,
+      headers: req.headers,
+    };
+    try {
+      const output = await service.handle(operation, input as Record<string, unknown>, context);
+      sendJson(res, 200, output ?? {}, `application/x-amz-json-${service.jsonVersion}`);
+    } catch (error) {
+      this.sendError(res, error, service.jsonVersion);
+    }
+  }
+
+  private sendError(res: ServerResponse, error: unknown, jsonVersion: '1.0' | '1.1'): void {
+    if (!(error instanceof AwsServiceError)) return this.sendInternalError(res, error);
+    for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+    res.setHeader('x-amzn-ErrorType', error.code);
+    sendJson(res, error.statusCode, { __type: error.code, message: error.message }, `application/x-amz-json-${jsonVersion}`);
+  }
+
+  private sendInternalError(res: ServerResponse, error: unknown): void {
+    console.error('edge: internal error', error);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendJson(
+      res,
+      500,
+      { __type: 'InternalFailure', message: `the edge failed: ${error instanceof Error ? error.message : String(error)}` },
+      'application/x-amz-json-1.1',
+    );
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, contentType: string): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(text),
+    'x-amzn-RequestId': crypto.randomUUID(),
+  });
+  res.end(text);
+}
+
+/** Reads a request body, refusing one larger than `limit` bytes with AWS's error for it. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new AwsServiceError('RequestEntityTooLarge', `request body exceeds ${limit} bytes`, 413));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
