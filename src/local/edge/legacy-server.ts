@@ -16,12 +16,28 @@ export class EmbeddedHttpBackend {
     this.listener = listener;
   }
 
+  /**
+   * Binds the backend's own server to a loopback port nobody is told about. Only the edge's port is used;
+   * the binding is there because dynalite closes its database only when its server was listening, and an
+   * unclosed LevelDB keeps its lock, so a restarted edge could not open its `--data-dir` again.
+   */
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
   handle(req: IncomingMessage, res: ServerResponse): void {
     this.listener(req, res);
   }
 
-  /** Closes the backend's store; its server never listened, so "not running" is expected and ignored. */
+  /** Closes the backend's server and its store, flushing a `--data-dir` store to disk. */
   close(): Promise<void> {
+    this.server.closeAllConnections();
     return new Promise((resolve, reject) => {
       this.server.close((error?: Error & { code?: string }) => {
         if (error && error.code !== 'ERR_SERVER_NOT_RUNNING') reject(error);

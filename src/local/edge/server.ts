@@ -32,6 +32,8 @@ export interface AwsEdgeOptions {
   /** The JSON-protocol services served besides Kinesis and DynamoDB (KMS, SQS, EventBridge, …). */
   readonly services?: readonly AwsJsonService[];
   readonly routes?: readonly EdgeRoute[];
+  /** Told of every error that is the edge's fault (a 500); defaults to `console.error`. */
+  readonly onInternalError?: (error: unknown) => void;
 }
 
 /**
@@ -100,6 +102,7 @@ export class AwsEdge {
   /** Starts listening; resolves with the endpoint URL to give SDK clients. */
   async start(): Promise<string> {
     const host = this.options.host ?? '127.0.0.1';
+    await Promise.all([...this.backends.values()].map((backend) => backend.start()));
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.options.port ?? 4566, host, () => {
@@ -200,7 +203,7 @@ export class AwsEdge {
   }
 
   private sendInternalError(res: ServerResponse, error: unknown): void {
-    console.error('edge: internal error', error);
+    (this.options.onInternalError ?? ((e: unknown) => console.error('edge: internal error', e)))(error);
     if (res.headersSent) {
       res.destroy();
       return;
