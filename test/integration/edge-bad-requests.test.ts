@@ -18,7 +18,11 @@ const failingService: AwsJsonService = {
 
 async function post(url: string, headers: Record<string, string>, body: string) {
   const response = await fetch(url, { method: 'POST', headers, body });
-  return { status: response.status, type: response.headers.get('content-type'), body: await response.json() };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    body: (await response.json()) as { __type: string; message: string },
+  };
 }
 
 describe('edge: bad requests get AWS-shaped errors and never crash the edge', () => {

@@ -1,0 +1,68 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * Fleetwire's DynamoDB tables, defined once: the local stack creates them on the edge from these
+ * definitions and the CDK storage construct builds the same keys and indexes.
+ */
+export interface TableDefinition {
+  /** Logical name; the physical name comes from the environment (`<envVar>`) or defaults to `fleetwire-<id>`. */
+  readonly id: string;
+  /** The environment variable a function reads the physical table name from. */
+  readonly envVar: string;
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+  readonly globalSecondaryIndexes?: readonly { readonly name: string; readonly partitionKey: string; readonly sortKey?: string }[];
+  /** The attribute DynamoDB TTL expires items by, in AWS; offline, queries filter expired items themselves. */
+  readonly timeToLiveAttribute?: string;
+}
+
+/** Registered vehicles: pseudonym → tenant and display name. Never a VIN. */
+export const VEHICLES_TABLE: TableDefinition = {
+  id: 'vehicles',
+  envVar: 'VEHICLES_TABLE',
+  partitionKey: 'vehicleId',
+  globalSecondaryIndexes: [{ name: 'byTenant', partitionKey: 'tenantId', sortKey: 'vehicleId' }],
+};
+
+/** The VIN vault: each registered vehicle's VIN, encrypted with the vault's KMS key. */
+export const VIN_VAULT_TABLE: TableDefinition = {
+  id: 'vin-vault',
+  envVar: 'VIN_VAULT_TABLE',
+  partitionKey: 'vehicleId',
+};
+
+export const TABLES: readonly TableDefinition[] = [VEHICLES_TABLE, VIN_VAULT_TABLE];
+
+/** The physical name of a table: from its environment variable, else the local default. */
+export function tableName(table: TableDefinition, env: NodeJS.ProcessEnv = process.env): string {
+  return env[table.envVar] ?? `fleetwire-${table.id}`;
+}
+
+/** The `CreateTable` request for a definition (every key attribute is a string). */
+export function createTableInput(table: TableDefinition, name = tableName(table)): CreateTableCommandInput {
+  const attributes = new Set<string>([table.partitionKey]);
+  if (table.sortKey) attributes.add(table.sortKey);
+  for (const index of table.globalSecondaryIndexes ?? []) {
+    attributes.add(index.partitionKey);
+    if (index.sortKey) attributes.add(index.sortKey);
+  }
+  const keySchema = (pk: string, sk?: string) => [
+    { AttributeName: pk, KeyType: 'HASH' as const },
+    ...(sk ? [{ AttributeName: sk, KeyType: 'RANGE' as const }] : []),
+  ];
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
+    KeySchema: keySchema(table.partitionKey, table.sortKey),
+    ...(table.globalSecondaryIndexes?.length
+      ? {
+          GlobalSecondaryIndexes: table.globalSecondaryIndexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: keySchema(index.partitionKey, index.sortKey),
+            Projection: { ProjectionType: 'ALL' as const },
+          })),
+        }
+      : {}),
+  };
+}
