@@ -57,7 +57,12 @@ const MODELLED_KEY_USAGES = [
   'KEY_AGREEMENT',
   'ENCAPSULATE_DECAPSULATE',
 ] as const;
-const MAC_ALGORITHMS: readonly MacAlgorithm[] = ['HMAC_SHA_384', 'HMAC_SHA_256', 'HMAC_SHA_224', 'HMAC_SHA_512'];
+const MAC_ALGORITHMS: readonly MacAlgorithm[] = [
+  'HMAC_SHA_384',
+  'HMAC_SHA_256',
+  'HMAC_SHA_224',
+  'HMAC_SHA_512',
+];
 /** The one MAC algorithm each HMAC key spec supports, and the Node digest behind it. */
 const HMAC_SPECS: Readonly<Record<string, { algorithm: MacAlgorithm; digest: string; bytes: number }>> = {
   HMAC_224: { algorithm: 'HMAC_SHA_224', digest: 'sha224', bytes: 28 },
@@ -144,21 +149,28 @@ export class KmsService implements AwsJsonService {
 
   private createKey(input: Record<string, unknown>, context: RequestContext): unknown {
     const requestedSpec =
-      optionalString(input, 'KeySpec') ?? optionalString(input, 'CustomerMasterKeySpec') ?? 'SYMMETRIC_DEFAULT';
+      optionalString(input, 'KeySpec') ??
+      optionalString(input, 'CustomerMasterKeySpec') ??
+      'SYMMETRIC_DEFAULT';
     const requestedUsage = optionalString(input, 'KeyUsage');
     const description = optionalString(input, 'Description') ?? '';
     const origin = optionalString(input, 'Origin') ?? 'AWS_KMS';
     if (!(MODELLED_KEY_SPECS as readonly string[]).includes(requestedSpec)) {
       throw enumError(requestedSpec, 'keySpec', MODELLED_KEY_SPECS);
     }
-    if (requestedUsage !== undefined && !(MODELLED_KEY_USAGES as readonly string[]).includes(requestedUsage)) {
+    if (
+      requestedUsage !== undefined &&
+      !(MODELLED_KEY_USAGES as readonly string[]).includes(requestedUsage)
+    ) {
       throw enumError(requestedUsage, 'keyUsage', MODELLED_KEY_USAGES);
     }
     if (description.length > 8192) {
       throw lengthError('description', 'less than or equal to 8192');
     }
     if (requestedSpec !== 'SYMMETRIC_DEFAULT' && requestedUsage === undefined) {
-      throw validationError('You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
+      throw validationError(
+        'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.',
+      );
     }
     const keyUsage = requestedUsage ?? 'ENCRYPT_DECRYPT';
     const hmac = HMAC_SPECS[requestedSpec];
@@ -237,7 +249,8 @@ export class KmsService implements AwsJsonService {
       .filter((alias) => alias.region === context.region && alias.accountId === context.accountId)
       .filter((alias) => target === undefined || alias.targetKeyId === target.keyId)
       .sort((a, b) => (a.aliasName < b.aliasName ? -1 : a.aliasName > b.aliasName ? 1 : 0));
-    const start = marker === undefined ? 0 : aliases.findIndex((alias) => alias.aliasName > decodeMarker(marker));
+    const start =
+      marker === undefined ? 0 : aliases.findIndex((alias) => alias.aliasName > decodeMarker(marker));
     const page = start < 0 ? [] : aliases.slice(start, start + limit);
     const truncated = start >= 0 && start + limit < aliases.length;
     const last = page.at(-1);
@@ -290,7 +303,11 @@ export class KmsService implements AwsJsonService {
     requireUsage(key, 'ENCRYPT_DECRYPT', 'Encrypt');
     throwIfDryRun(input);
     const blob = sealCiphertext(key.keyId, Buffer.from(key.material, 'base64'), plaintext, encryptionContext);
-    return { CiphertextBlob: blob.toString('base64'), KeyId: keyArn(key), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+    return {
+      CiphertextBlob: blob.toString('base64'),
+      KeyId: keyArn(key),
+      EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    };
   }
 
   private decrypt(input: Record<string, unknown>, context: RequestContext): unknown {
@@ -312,7 +329,11 @@ export class KmsService implements AwsJsonService {
     throwIfDryRun(input);
     const plaintext = openCiphertext(parsed, Buffer.from(key.material, 'base64'), encryptionContext);
     if (!plaintext) throw new AwsServiceError('InvalidCiphertextException', '');
-    return { KeyId: keyArn(key), Plaintext: plaintext.toString('base64'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+    return {
+      KeyId: keyArn(key),
+      Plaintext: plaintext.toString('base64'),
+      EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    };
   }
 
   /** The key named by a key id, key ARN, alias name or alias ARN, in the caller's region, or NotFoundException. */
@@ -365,7 +386,9 @@ export class KmsService implements AwsJsonService {
   private findAlias(aliasName: string, context: RequestContext): StoredAlias | undefined {
     return this.state.aliases.find(
       (alias) =>
-        alias.aliasName === aliasName && alias.region === context.region && alias.accountId === context.accountId,
+        alias.aliasName === aliasName &&
+        alias.region === context.region &&
+        alias.accountId === context.accountId,
     );
   }
 
@@ -505,7 +528,10 @@ function aliasArn(alias: StoredAlias): string {
 
 function validateAliasName(aliasName: string): void {
   if (aliasName.length < 1 || aliasName.length > 256) {
-    throw lengthError('aliasName', aliasName.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 256');
+    throw lengthError(
+      'aliasName',
+      aliasName.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 256',
+    );
   }
   if (!aliasName.startsWith('alias/')) {
     throw validationError(
@@ -535,7 +561,8 @@ function requireUsage(key: StoredKey, usage: EmulatedKeyUsage, operation: string
 
 function macAlgorithm(input: Record<string, unknown>): MacAlgorithm {
   const value = requiredString(input, 'MacAlgorithm');
-  if (!(MAC_ALGORITHMS as readonly string[]).includes(value)) throw enumError(value, 'macAlgorithm', MAC_ALGORITHMS);
+  if (!(MAC_ALGORITHMS as readonly string[]).includes(value))
+    throw enumError(value, 'macAlgorithm', MAC_ALGORITHMS);
   return value as MacAlgorithm;
 }
 
@@ -543,7 +570,8 @@ function encryptionAlgorithm(input: Record<string, unknown>): void {
   const value = optionalString(input, 'EncryptionAlgorithm');
   const modelled = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE'] as const;
   if (value === undefined || value === 'SYMMETRIC_DEFAULT') return;
-  if (!(modelled as readonly string[]).includes(value)) throw enumError(value, 'encryptionAlgorithm', modelled);
+  if (!(modelled as readonly string[]).includes(value))
+    throw enumError(value, 'encryptionAlgorithm', modelled);
   throw new AwsServiceError(
     'InvalidKeyUsageException',
     `Algorithm ${value} is incompatible with key spec SYMMETRIC_DEFAULT.`,
@@ -552,7 +580,10 @@ function encryptionAlgorithm(input: Record<string, unknown>): void {
 
 function throwIfDryRun(input: Record<string, unknown>): void {
   if (input.DryRun === true) {
-    throw new AwsServiceError('DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.');
+    throw new AwsServiceError(
+      'DryRunOperationException',
+      'The request would have succeeded, but the DryRun option is set.',
+    );
   }
 }
 
@@ -563,7 +594,8 @@ function parseEncryptionContext(value: unknown): Record<string, string> {
   }
   const context: Record<string, string> = {};
   for (const [key, entry] of Object.entries(value)) {
-    if (typeof entry !== 'string') throw serializationError('EncryptionContext must be a map of strings to strings');
+    if (typeof entry !== 'string')
+      throw serializationError('EncryptionContext must be a map of strings to strings');
     context[key] = entry;
   }
   return context;
@@ -611,12 +643,18 @@ function optionalString(input: Record<string, unknown>, field: string): string |
 function optionalInteger(input: Record<string, unknown>, field: string): number | undefined {
   const value = input[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw serializationError(`${field} must be an integer`);
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw serializationError(`${field} must be an integer`);
   return value;
 }
 
 /** A base64 blob field, decoded and checked against KMS's length bounds. */
-function requiredBlob(input: Record<string, unknown>, field: string, member: string, maxBytes: number): Buffer {
+function requiredBlob(
+  input: Record<string, unknown>,
+  field: string,
+  member: string,
+  maxBytes: number,
+): Buffer {
   const value = input[field];
   if (value === undefined || value === null) {
     throw validationError(
