@@ -115,8 +115,10 @@ export function compileJsonPath(path: string): CompiledJsonPath {
       let end = start;
       while (end < path.length && path[end] !== '.' && path[end] !== '[') end++;
       const name = path.slice(start, end);
-      if (name.length === 0) throw new InvalidJsonPathError(`JSON path has an empty name at ${start}: ${path}`);
-      if (name.includes(']')) throw new InvalidJsonPathError(`JSON path has an unexpected ] at ${start}: ${path}`);
+      if (name.length === 0)
+        throw new InvalidJsonPathError(`JSON path has an empty name at ${start}: ${path}`);
+      if (name.includes(']'))
+        throw new InvalidJsonPathError(`JSON path has an unexpected ] at ${start}: ${path}`);
       steps.push(name === '*' ? { kind: 'wildcard' } : { kind: 'field', name });
       i = end;
     } else if (char === '[') {
@@ -140,7 +142,8 @@ export function compileJsonPath(path: string): CompiledJsonPath {
     evaluate(document: unknown): JsonPathResult {
       const matches = walk(steps, 0, document);
       // A path with a wildcard yields the list of its matches, one without it the single value (as JsonPath does).
-      if (definite) return matches.length === 0 ? { found: false, value: undefined } : { found: true, value: matches[0] };
+      if (definite)
+        return matches.length === 0 ? { found: false, value: undefined } : { found: true, value: matches[0] };
       return matches.length === 0 ? { found: false, value: undefined } : { found: true, value: matches };
     },
   };
@@ -173,7 +176,9 @@ export function compileInputPath(path: string, targetId = 'target'): CompiledTar
   try {
     compiled = compileJsonPath(path);
   } catch (error) {
-    throw new InvalidTargetInputError(`InputPath for target ${targetId} is not valid: ${(error as Error).message}`);
+    throw new InvalidTargetInputError(
+      `InputPath for target ${targetId} is not valid: ${(error as Error).message}`,
+    );
   }
   return {
     apply(event) {
@@ -199,7 +204,10 @@ type Resolved = { readonly found: false } | { readonly found: true; readonly val
  * variable named like a predefined one or starting with `AWS.`, a placeholder that names no variable, a
  * placeholder used as an object key, and a JSON template that is not JSON.
  */
-export function compileInputTransformer(transformer: InputTransformer, targetId = 'target'): CompiledTargetInput {
+export function compileInputTransformer(
+  transformer: InputTransformer,
+  targetId = 'target',
+): CompiledTargetInput {
   const invalid = (reason: string): InvalidTargetInputError =>
     new InvalidTargetInputError(`InputTransformer for target ${targetId} is not valid: ${reason}`);
   const template = transformer.inputTemplate;
@@ -208,14 +216,17 @@ export function compileInputTransformer(transformer: InputTransformer, targetId 
   }
   const pathsMap = Object.entries(transformer.inputPathsMap ?? {});
   if (pathsMap.length > INPUT_TRANSFORMER_LIMITS.maxVariables) {
-    throw invalid(`InputPathsMap has ${pathsMap.length} variables, at most ${INPUT_TRANSFORMER_LIMITS.maxVariables} are allowed`);
+    throw invalid(
+      `InputPathsMap has ${pathsMap.length} variables, at most ${INPUT_TRANSFORMER_LIMITS.maxVariables} are allowed`,
+    );
   }
   const variables = new Map<string, CompiledJsonPath>();
   for (const [name, path] of pathsMap) {
     if ((PREDEFINED_VARIABLES as readonly string[]).includes(name)) {
       throw invalid(`${name} is a predefined variable and cannot be redefined in InputPathsMap`);
     }
-    if (name.toUpperCase().startsWith('AWS.')) throw invalid(`InputPathsMap keys cannot start with "AWS.": ${name}`);
+    if (name.toUpperCase().startsWith('AWS.'))
+      throw invalid(`InputPathsMap keys cannot start with "AWS.": ${name}`);
     if (!/^[A-Za-z0-9_-]+$/.test(name) || name.length > INPUT_TRANSFORMER_LIMITS.maxVariableNameLength) {
       throw invalid(`InputPathsMap key ${JSON.stringify(name)} must match [A-Za-z0-9_-]{1,256}`);
     }
@@ -232,7 +243,9 @@ export function compileInputTransformer(transformer: InputTransformer, targetId 
     if (segment.kind !== 'placeholder') continue;
     if (!variables.has(segment.name) && !(PREDEFINED_VARIABLES as readonly string[]).includes(segment.name)) {
       // AWS's own wording for this refusal.
-      throw new InvalidTargetInputError(`InputTemplate for target ${targetId} contains invalid placeholder ${segment.name}.`);
+      throw new InvalidTargetInputError(
+        `InputTemplate for target ${targetId} contains invalid placeholder ${segment.name}.`,
+      );
     }
   }
   if (isJsonTemplate) {
@@ -260,7 +273,9 @@ export function compileInputTransformer(transformer: InputTransformer, targetId 
       };
       const text = segments
         .map((segment) =>
-          segment.kind === 'literal' ? segment.text : render(resolve(segment.name), segment.inString, isJsonTemplate),
+          segment.kind === 'literal'
+            ? segment.text
+            : render(resolve(segment.name), segment.inString, isJsonTemplate),
         )
         .join('');
       if (isJsonTemplate) {
@@ -365,7 +380,10 @@ function render(resolved: Resolved, inString: boolean, isJsonTemplate: boolean):
   return JSON.stringify(value);
 }
 
-function predefinedValues(event: Readonly<Record<string, unknown>>, context: TargetInputContext): Record<string, unknown> {
+function predefinedValues(
+  event: Readonly<Record<string, unknown>>,
+  context: TargetInputContext,
+): Record<string, unknown> {
   // The field order AWS sends for <aws.events.event>, which also renames detail-type and leaves out detail.
   const withoutDetail: Record<string, unknown> = {
     id: event.id,
@@ -402,7 +420,8 @@ export function compileTargetInput(definition: RuleTargetDefinition): CompiledTa
     );
   }
   if (definition.inputPath !== undefined) return compileInputPath(definition.inputPath, definition.id);
-  if (definition.inputTransformer !== undefined) return compileInputTransformer(definition.inputTransformer, definition.id);
+  if (definition.inputTransformer !== undefined)
+    return compileInputTransformer(definition.inputTransformer, definition.id);
   return {
     apply(event) {
       const text = JSON.stringify(event);
