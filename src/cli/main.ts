@@ -23,7 +23,9 @@ try {
     process.stderr.write(`fleetwire: ${error.message}\n`);
     process.exitCode = error.exitCode;
   } else {
-    process.stderr.write(`fleetwire: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `fleetwire: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   }
 }

@@ -1,6 +1,22 @@
-import { CreateTableCommand, DescribeTableCommand, ResourceInUseException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, ResourceInUseException as StreamInUseException, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, NotFoundException, type KMSClient } from '@aws-sdk/client-kms';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  ResourceInUseException as StreamInUseException,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  NotFoundException,
+  type KMSClient,
+} from '@aws-sdk/client-kms';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createTableInput, TABLES, tableName } from '../adapters/aws/dynamodb/table-definitions.ts';
 import { PSEUDONYM_KEY_ALIAS, VIN_VAULT_KEY_ALIAS } from '../adapters/aws/kms.ts';
@@ -49,21 +65,37 @@ export async function provisionLocalResources(
   }
   for (const stream of resources.streams) {
     try {
-      await clients.kinesis.send(new CreateStreamCommand({ StreamName: stream.name, ShardCount: stream.shards }));
+      await clients.kinesis.send(
+        new CreateStreamCommand({ StreamName: stream.name, ShardCount: stream.shards }),
+      );
     } catch (error) {
       if (!(error instanceof StreamInUseException)) throw error;
     }
   }
   const pseudonymKeyId = await ensureKey(clients.kms, PSEUDONYM_KEY_ALIAS, 'HMAC_256', 'GENERATE_VERIFY_MAC');
-  const vinVaultKeyId = await ensureKey(clients.kms, VIN_VAULT_KEY_ALIAS, 'SYMMETRIC_DEFAULT', 'ENCRYPT_DECRYPT');
+  const vinVaultKeyId = await ensureKey(
+    clients.kms,
+    VIN_VAULT_KEY_ALIAS,
+    'SYMMETRIC_DEFAULT',
+    'ENCRYPT_DECRYPT',
+  );
   const queueUrls: Record<string, string> = {};
   for (const queue of resources.queues) {
     const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: queue }));
     if (!QueueUrl) throw new Error(`CreateQueue ${queue} answered without a QueueUrl`);
     queueUrls[queue] = QueueUrl;
   }
-  await waitUntilActive(clients, Object.values(tables), resources.streams.map((s) => s.name));
-  return { tables, streams: resources.streams.map((s) => s.name), queueUrls, keys: { pseudonymKeyId, vinVaultKeyId } };
+  await waitUntilActive(
+    clients,
+    Object.values(tables),
+    resources.streams.map((s) => s.name),
+  );
+  return {
+    tables,
+    streams: resources.streams.map((s) => s.name),
+    queueUrls,
+    keys: { pseudonymKeyId, vinVaultKeyId },
+  };
 }
 
 async function ensureKey(
@@ -86,16 +118,24 @@ async function ensureKey(
   return KeyMetadata.KeyId;
 }
 
-async function waitUntilActive(clients: ProvisioningClients, tables: string[], streams: string[]): Promise<void> {
+async function waitUntilActive(
+  clients: ProvisioningClients,
+  tables: string[],
+  streams: string[],
+): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const tableStates = await Promise.all(
-      tables.map(async (TableName) => (await clients.dynamodb.send(new DescribeTableCommand({ TableName }))).Table?.TableStatus),
+      tables.map(
+        async (TableName) =>
+          (await clients.dynamodb.send(new DescribeTableCommand({ TableName }))).Table?.TableStatus,
+      ),
     );
     const streamStates = await Promise.all(
       streams.map(
         async (StreamName) =>
-          (await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName }))).StreamDescriptionSummary?.StreamStatus,
+          (await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName })))
+            .StreamDescriptionSummary?.StreamStatus,
       ),
     );
     if ([...tableStates, ...streamStates].every((state) => state === 'ACTIVE')) return;

@@ -39,7 +39,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     redis,
     describe() {
       const redisLine =
-        redis.source.kind === 'memory' ? `in memory (${redis.source.reason})` : `${redis.source.url} (${redis.source.kind})`;
+        redis.source.kind === 'memory'
+          ? `in memory (${redis.source.reason})`
+          : `${redis.source.url} (${redis.source.kind})`;
       return [
         'Fleetwire is running offline.',
         `  AWS edge     ${edge.url}  (${edge.serviceNames().join(', ')})`,

@@ -29,7 +29,10 @@ describe('edge: bad requests get AWS-shaped errors and never crash the edge', ()
   let edge: TestEdge;
   const internalErrors: unknown[] = [];
   beforeAll(async () => {
-    edge = await startTestEdge({ services: [failingService], onInternalError: (error) => internalErrors.push(error) });
+    edge = await startTestEdge({
+      services: [failingService],
+      onInternalError: (error) => internalErrors.push(error),
+    });
   });
   afterAll(async () => {
     await edge?.stop();
@@ -37,11 +40,46 @@ describe('edge: bad requests get AWS-shaped errors and never crash the edge', ()
 
   it.each([
     ['no X-Amz-Target', {}, '{}', 400, 'UnknownOperationException', /X-Amz-Target/],
-    ['an unknown service', { 'X-Amz-Target': 'Nope_2020.Do' }, '{}', 400, 'UnknownOperationException', /Nope_2020/],
-    ['a query-protocol form', { 'Content-Type': 'application/x-www-form-urlencoded' }, 'Action=ListQueues', 400, 'UnknownOperationException', /query protocol/],
-    ['a body that is not JSON', { 'X-Amz-Target': 'Failing_2024.Any' }, '{not json', 400, 'SerializationException', /not valid JSON/],
-    ['a JSON body that is not an object', { 'X-Amz-Target': 'Failing_2024.Any' }, '[1,2]', 400, 'SerializationException', /JSON object/],
-    ['a modelled service error', { 'X-Amz-Target': 'Failing_2024.Modelled' }, '{}', 400, 'NotFoundException', /no such thing/],
+    [
+      'an unknown service',
+      { 'X-Amz-Target': 'Nope_2020.Do' },
+      '{}',
+      400,
+      'UnknownOperationException',
+      /Nope_2020/,
+    ],
+    [
+      'a query-protocol form',
+      { 'Content-Type': 'application/x-www-form-urlencoded' },
+      'Action=ListQueues',
+      400,
+      'UnknownOperationException',
+      /query protocol/,
+    ],
+    [
+      'a body that is not JSON',
+      { 'X-Amz-Target': 'Failing_2024.Any' },
+      '{not json',
+      400,
+      'SerializationException',
+      /not valid JSON/,
+    ],
+    [
+      'a JSON body that is not an object',
+      { 'X-Amz-Target': 'Failing_2024.Any' },
+      '[1,2]',
+      400,
+      'SerializationException',
+      /JSON object/,
+    ],
+    [
+      'a modelled service error',
+      { 'X-Amz-Target': 'Failing_2024.Modelled' },
+      '{}',
+      400,
+      'NotFoundException',
+      /no such thing/,
+    ],
     ['a bug in a service', { 'X-Amz-Target': 'Failing_2024.Crash' }, '{}', 500, 'InternalFailure', /boom/],
   ])('%s', async (_case, headers, body, status, type, message) => {
     const response = await post(edge.url, headers as Record<string, string>, body);
@@ -68,7 +106,9 @@ describe('edge: bad requests get AWS-shaped errors and never crash the edge', ()
   it('drops a malformed HTTP request and keeps serving', async () => {
     // act
     const reply = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(new URL(edge.url).port), '127.0.0.1', () => socket.write('GARBAGE\r\n\r\n'));
+      const socket = connect(Number(new URL(edge.url).port), '127.0.0.1', () =>
+        socket.write('GARBAGE\r\n\r\n'),
+      );
       let data = '';
       socket.on('data', (chunk) => (data += chunk.toString()));
       socket.on('end', () => resolve(data));

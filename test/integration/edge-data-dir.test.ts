@@ -10,7 +10,13 @@ import {
   PutRecordCommand,
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { startTestEdge, type TestEdge } from '../support/aws-edge-fixture.ts';
 
 describe('edge --data-dir: Kinesis and DynamoDB data survive a restart', () => {
@@ -35,12 +41,17 @@ describe('edge --data-dir: Kinesis and DynamoDB data survive a restart', () => {
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
       }),
     );
-    await waitUntilStreamExists({ client: kinesis, maxWaitTime: 10, minDelay: 1 }, { StreamName: 'tesla_alerts' });
+    await waitUntilStreamExists(
+      { client: kinesis, maxWaitTime: 10, minDelay: 1 },
+      { StreamName: 'tesla_alerts' },
+    );
     await waitUntilTableExists({ client: dynamodb, maxWaitTime: 10, minDelay: 1 }, { TableName: 'audit' });
     const put = await kinesis.send(
       new PutRecordCommand({ StreamName: 'tesla_alerts', PartitionKey: 'k', Data: Buffer.from('kept') }),
     );
-    await dynamodb.send(new PutItemCommand({ TableName: 'audit', Item: { pk: { S: 'a1' }, who: { S: 'alice' } } }));
+    await dynamodb.send(
+      new PutItemCommand({ TableName: 'audit', Item: { pk: { S: 'a1' }, who: { S: 'alice' } } }),
+    );
     kinesis.destroy();
     dynamodb.destroy();
     await edge.stop();
@@ -50,7 +61,11 @@ describe('edge --data-dir: Kinesis and DynamoDB data survive a restart', () => {
     kinesis = new KinesisClient(edge.clientConfig);
     dynamodb = new DynamoDBClient(edge.clientConfig);
     const { ShardIterator } = await kinesis.send(
-      new GetShardIteratorCommand({ StreamName: 'tesla_alerts', ShardId: put.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+      new GetShardIteratorCommand({
+        StreamName: 'tesla_alerts',
+        ShardId: put.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
     );
     const records = await kinesis.send(new GetRecordsCommand({ ShardIterator }));
     const item = await dynamodb.send(new GetItemCommand({ TableName: 'audit', Key: { pk: { S: 'a1' } } }));

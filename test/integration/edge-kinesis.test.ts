@@ -40,7 +40,11 @@ describe('edge: Kinesis through kinesalite', () => {
     const read: { shardId: string; seq: number; key: string }[] = [];
     for (const shard of Shards) {
       const { ShardIterator } = await kinesis.send(
-        new GetShardIteratorCommand({ StreamName: 'tesla_V', ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+        new GetShardIteratorCommand({
+          StreamName: 'tesla_V',
+          ShardId: shard.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
       );
       const batch = await kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 1000 }));
       for (const record of batch.Records ?? []) {
@@ -67,8 +71,8 @@ describe('edge: Kinesis through kinesalite', () => {
   it('describes a stream and raises ResourceNotFoundException for a missing one', async () => {
     const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'tesla_V' }));
     expect(summary.StreamDescriptionSummary?.OpenShardCount).toBe(4);
-    await expect(kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'missing' }))).rejects.toBeInstanceOf(
-      ResourceNotFoundException,
-    );
+    await expect(
+      kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'missing' })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 });

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { RedisUnavailableError, resolveRedis, spawnRedisServer, type ResolvedRedis } from '../../src/local/redis-server.ts';
+import {
+  RedisUnavailableError,
+  resolveRedis,
+  spawnRedisServer,
+  type ResolvedRedis,
+} from '../../src/local/redis-server.ts';
 
 describe('Redis for tests and the local stack', () => {
   const started: ResolvedRedis[] = [];
@@ -27,7 +32,8 @@ describe('Redis for tests and the local stack', () => {
     // prepare
     const redis = await spawnRedisServer();
     started.push(redis);
-    if (redis.source.kind !== 'spawned') throw new Error(`expected a spawned server, got ${redis.source.kind}`);
+    if (redis.source.kind !== 'spawned')
+      throw new Error(`expected a spawned server, got ${redis.source.kind}`);
     const client = new Redis(redis.source.url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
     client.on('error', () => {});
     // act

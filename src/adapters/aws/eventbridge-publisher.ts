@@ -1,11 +1,20 @@
-import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  PutEventsCommand,
+  type EventBridgeClient,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import type { EventEntry, EventPublisher, FailedEventEntry } from '../../ports/event-publisher.ts';
 
 /** PutEvents takes at most 10 entries per call. */
 const PUT_EVENTS_MAX_ENTRIES = 10;
 
 /** Entry error codes worth another try; others (malformed detail, access denied) will fail again. */
-const RETRYABLE_CODES = new Set(['ThrottlingException', 'InternalFailure', 'InternalException', 'ServiceUnavailable']);
+const RETRYABLE_CODES = new Set([
+  'ThrottlingException',
+  'InternalFailure',
+  'InternalException',
+  'ServiceUnavailable',
+]);
 
 /** How {@link EventBridgePublisher} retries failed entries. */
 export interface PublisherRetryOptions {
@@ -29,7 +38,8 @@ export class EventBridgePublisher implements EventPublisher {
     let pending = entries.map((entry, index) => ({ entry, index }));
     const final: FailedEventEntry[] = [];
     for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * base * 2 ** attempt));
+      if (attempt > 0)
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * base * 2 ** attempt));
       const chunks: (typeof pending)[] = [];
       for (let i = 0; i < pending.length; i += PUT_EVENTS_MAX_ENTRIES) {
         chunks.push(pending.slice(i, i + PUT_EVENTS_MAX_ENTRIES));
@@ -67,7 +77,10 @@ export class EventBridgePublisher implements EventPublisher {
       });
     } catch (error) {
       const name = (error as Error).name;
-      const code = (error as { $retryable?: unknown }).$retryable || name === 'ThrottlingException' ? 'ThrottlingException' : name;
+      const code =
+        (error as { $retryable?: unknown }).$retryable || name === 'ThrottlingException'
+          ? 'ThrottlingException'
+          : name;
       return chunk.map(({ index }) => ({ index, errorCode: code, errorMessage: (error as Error).message }));
     }
   }

@@ -20,7 +20,9 @@ function haversineMeters(a: GeoPoint, b: GeoPoint): number {
   const rad = Math.PI / 180;
   const dLat = (b.latitude - a.latitude) * rad;
   const dLon = (b.longitude - a.longitude) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLon / 2) ** 2;
+  const h =
+    Math.sin(dLat / 2) ** 2 +
+    Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLon / 2) ** 2;
   return 2 * EARTH_RADIUS_METERS * Math.asin(Math.sqrt(h));
 }
 
@@ -45,13 +47,16 @@ export class MemoryLatestStateStore implements LatestStateStore {
       let vehicles = this.tenants.get(update.tenantId);
       if (!vehicles) this.tenants.set(update.tenantId, (vehicles = new Map()));
       let stored = vehicles.get(update.vehicleId);
-      if (!stored) vehicles.set(update.vehicleId, (stored = { lastSeenAt: update.lastRecordAt, signals: new Map() }));
+      if (!stored)
+        vehicles.set(update.vehicleId, (stored = { lastSeenAt: update.lastRecordAt, signals: new Map() }));
       stored.lastSeenAt = Math.max(stored.lastSeenAt, update.lastRecordAt);
       const accepted = new Map<string, SignalSample>();
       for (const [name, sample] of update.signals) {
         const current = stored.signals.get(name);
         const identical =
-          current !== undefined && current.at === sample.at && JSON.stringify(current.value) === JSON.stringify(sample.value);
+          current !== undefined &&
+          current.at === sample.at &&
+          JSON.stringify(current.value) === JSON.stringify(sample.value);
         if (identical) accepted.set(name, sample);
         else if (newerSample(sample, current)) {
           stored.signals.set(name, sample);

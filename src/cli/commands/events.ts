@@ -53,16 +53,26 @@ export function registerEventsCommands(program: Command): void {
 }
 
 /** Streams the edge's tail endpoint, calling `onLine` with each event's JSON, until the edge closes it. */
-export async function tailEvents(url: URL, onLine: (line: string) => void, signal?: AbortSignal): Promise<void> {
+export async function tailEvents(
+  url: URL,
+  onLine: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   let response: Response;
   try {
     response = await fetch(url, signal ? { signal } : {});
   } catch (error) {
-    throw new CliError(`cannot reach the edge at ${url.origin}: ${(error as Error).message} (is \`fleetwire edge\` or \`npm start\` running?)`, 1);
+    throw new CliError(
+      `cannot reach the edge at ${url.origin}: ${(error as Error).message} (is \`fleetwire edge\` or \`npm start\` running?)`,
+      1,
+    );
   }
   if (!response.ok || !response.body) {
     const body = (await response.text().catch(() => '')) || response.statusText;
-    throw new CliError(`the edge refused the tail: ${response.status} ${body}`, response.status === 400 ? 2 : 1);
+    throw new CliError(
+      `the edge refused the tail: ${response.status} ${body}`,
+      response.status === 400 ? 2 : 1,
+    );
   }
   const decoder = new TextDecoder();
   let buffered = '';

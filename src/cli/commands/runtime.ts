@@ -11,7 +11,10 @@ export function registerRuntimeCommands(program: Command): void {
     .option('--port <port>', 'TCP port on 127.0.0.1', parsePort, 4566)
     .option('--data-dir <dir>', 'keep data on disk in this directory (in memory when absent)')
     .action(async (options: { port: number; dataDir?: string }) => {
-      const edge = await startOrExplain(() => startLocalEdge({ port: options.port, dataDir: options.dataDir }), options.port);
+      const edge = await startOrExplain(
+        () => startLocalEdge({ port: options.port, dataDir: options.dataDir }),
+        options.port,
+      );
       process.stdout.write(
         `fleetwire edge listening on ${edge.url} (${options.dataDir ? `data in ${options.dataDir}` : 'in memory'})\n` +
           `services: ${edge.serviceNames().join(', ')}\n` +
@@ -24,12 +27,25 @@ export function registerRuntimeCommands(program: Command): void {
   program
     .command('start')
     .description('run the whole system offline (what `npm start` runs)')
-    .option('--port <port>', 'TCP port of the AWS edge', parsePort, Number(process.env.FLEETWIRE_EDGE_PORT ?? 4566))
-    .option('--data-dir <dir>', 'where the local stack keeps its data', process.env.FLEETWIRE_DATA_DIR ?? '.fleetwire/data')
+    .option(
+      '--port <port>',
+      'TCP port of the AWS edge',
+      parsePort,
+      Number(process.env.FLEETWIRE_EDGE_PORT ?? 4566),
+    )
+    .option(
+      '--data-dir <dir>',
+      'where the local stack keeps its data',
+      process.env.FLEETWIRE_DATA_DIR ?? '.fleetwire/data',
+    )
     .option('--in-memory', 'keep nothing on disk')
     .action(async (options: { port: number; dataDir: string; inMemory?: boolean }) => {
       const stack = await startOrExplain(
-        () => startLocalStack({ edgePort: options.port, dataDir: options.inMemory ? undefined : options.dataDir }),
+        () =>
+          startLocalStack({
+            edgePort: options.port,
+            dataDir: options.inMemory ? undefined : options.dataDir,
+          }),
         options.port,
       );
       process.stdout.write(stack.describe());
@@ -41,7 +57,8 @@ export function registerRuntimeCommands(program: Command): void {
 
 function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: not a TCP port: ${value}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliError(`--port: not a TCP port: ${value}`);
   return port;
 }
 
@@ -50,7 +67,10 @@ async function startOrExplain<T>(start: () => Promise<T>, port: number): Promise
     return await start();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new CliError(`port ${port} is already in use (is another edge running?); choose another with --port`, 1);
+      throw new CliError(
+        `port ${port} is already in use (is another edge running?); choose another with --port`,
+        1,
+      );
     }
     throw error;
   }

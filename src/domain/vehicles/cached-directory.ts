@@ -49,7 +49,10 @@ export class CachedVehicleDirectory implements VehicleDirectory {
       const fetched = await this.inner.lookup(misses);
       for (const id of misses) {
         const registration = fetched.get(id);
-        this.entries.set(id, { registration, expiresAt: now + (registration ? this.ttlMs : this.negativeTtlMs) });
+        this.entries.set(id, {
+          registration,
+          expiresAt: now + (registration ? this.ttlMs : this.negativeTtlMs),
+        });
         if (registration) found.set(id, registration);
       }
     }

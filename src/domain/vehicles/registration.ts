@@ -49,7 +49,8 @@ export async function registerVehicle(
   const vehicleId = await deps.pseudonyms.vehicleIdOf(vin);
   const name = input.name?.trim() || `Vehicle ${vehicleId.slice(0, 6)}`;
   if (name.length > 100) throw new InvalidRegistrationError('vehicle name must be at most 100 characters');
-  if (name.toUpperCase().includes(vin)) throw new InvalidRegistrationError('vehicle name must not contain the VIN');
+  if (name.toUpperCase().includes(vin))
+    throw new InvalidRegistrationError('vehicle name must not contain the VIN');
 
   const [existing] = (await deps.directory.lookup([vehicleId])).values();
   if (existing) {

@@ -53,7 +53,10 @@ export class AwsServiceError extends Error {
 
 /** The operation is not one this service implements (AWS answers the same for a misspelt target). */
 export function unknownOperation(service: string, operation: string): AwsServiceError {
-  return new AwsServiceError('UnknownOperationException', `${service} does not support the operation ${operation}`);
+  return new AwsServiceError(
+    'UnknownOperationException',
+    `${service} does not support the operation ${operation}`,
+  );
 }
 
 /** A request whose input does not fit the operation's model. */

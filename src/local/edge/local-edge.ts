@@ -35,9 +35,15 @@ export async function startLocalEdge(options: LocalEdgeOptions = {}): Promise<Lo
   const edge = new AwsEdge({
     port: options.port ?? 4566,
     dataDir: options.dataDir,
-    ...(options.provisioningDelayMs === undefined ? {} : { provisioningDelayMs: options.provisioningDelayMs }),
+    ...(options.provisioningDelayMs === undefined
+      ? {}
+      : { provisioningDelayMs: options.provisioningDelayMs }),
     ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
-    services: [eventBridgeService, new KmsService({ dataDir: options.dataDir }), new SqsService({ dataDir: options.dataDir })],
+    services: [
+      eventBridgeService,
+      new KmsService({ dataDir: options.dataDir }),
+      new SqsService({ dataDir: options.dataDir }),
+    ],
     routes: [eventBridgeService.tailRoute()],
   });
   let url: string;

@@ -4,7 +4,13 @@ import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EmbeddedHttpBackend } from './legacy-server.ts';
-import { AwsServiceError, LOCAL_ACCOUNT_ID, regionOf, type AwsJsonService, type RequestContext } from './aws-json.ts';
+import {
+  AwsServiceError,
+  LOCAL_ACCOUNT_ID,
+  regionOf,
+  type AwsJsonService,
+  type RequestContext,
+} from './aws-json.ts';
 
 const require = createRequire(import.meta.url);
 const kinesalite = require('kinesalite') as (options: Record<string, unknown>) => Server;
@@ -72,7 +78,12 @@ export class AwsEdge {
       'DynamoDB_20120810',
       new EmbeddedHttpBackend(
         'dynamodb',
-        dynalite({ path: pathFor('dynamodb'), createTableMs: delay, deleteTableMs: delay, updateTableMs: delay }),
+        dynalite({
+          path: pathFor('dynamodb'),
+          createTableMs: delay,
+          deleteTableMs: delay,
+          updateTableMs: delay,
+        }),
       ),
     );
     for (const service of options.services ?? []) this.addService(service);
@@ -123,7 +134,10 @@ export class AwsEdge {
 
   /** The names of every service served, for the health endpoint and the startup banner. */
   serviceNames(): string[] {
-    return [...[...this.backends.values()].map((b) => b.name), ...[...this.services.values()].map((s) => s.name)];
+    return [
+      ...[...this.backends.values()].map((b) => b.name),
+      ...[...this.services.values()].map((s) => s.name),
+    ];
   }
 
   async stop(): Promise<void> {
@@ -162,7 +176,10 @@ export class AwsEdge {
       req.resume();
       return this.sendError(
         res,
-        new AwsServiceError('UnknownOperationException', `no service on this edge answers X-Amz-Target ${target}`),
+        new AwsServiceError(
+          'UnknownOperationException',
+          `no service on this edge answers X-Amz-Target ${target}`,
+        ),
         '1.1',
       );
     }
@@ -176,10 +193,18 @@ export class AwsEdge {
     try {
       input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
     } catch {
-      return this.sendError(res, new AwsServiceError('SerializationException', 'the request body is not valid JSON'), service.jsonVersion);
+      return this.sendError(
+        res,
+        new AwsServiceError('SerializationException', 'the request body is not valid JSON'),
+        service.jsonVersion,
+      );
     }
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      return this.sendError(res, new AwsServiceError('SerializationException', 'the request body must be a JSON object'), service.jsonVersion);
+      return this.sendError(
+        res,
+        new AwsServiceError('SerializationException', 'the request body must be a JSON object'),
+        service.jsonVersion,
+      );
     }
     const context: RequestContext = {
       region: regionOf(req.headers),
@@ -199,7 +224,12 @@ export class AwsEdge {
     if (!(error instanceof AwsServiceError)) return this.sendInternalError(res, error);
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
     res.setHeader('x-amzn-ErrorType', error.code);
-    sendJson(res, error.statusCode, { __type: error.code, message: error.message }, `application/x-amz-json-${jsonVersion}`);
+    sendJson(
+      res,
+      error.statusCode,
+      { __type: error.code, message: error.message },
+      `application/x-amz-json-${jsonVersion}`,
+    );
   }
 
   private sendInternalError(res: ServerResponse, error: unknown): void {
@@ -211,7 +241,10 @@ export class AwsEdge {
     sendJson(
       res,
       500,
-      { __type: 'InternalFailure', message: `the edge failed: ${error instanceof Error ? error.message : String(error)}` },
+      {
+        __type: 'InternalFailure',
+        message: `the edge failed: ${error instanceof Error ? error.message : String(error)}`,
+      },
       'application/x-amz-json-1.1',
     );
   }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { coalesce, newerSample, type SignalRecord } from '../../../src/domain/state/coalesce.ts';
 
-const record = (key: string, at: number, signals: Record<string, unknown>): SignalRecord => ({ key, at, signals });
+const record = (key: string, at: number, signals: Record<string, unknown>): SignalRecord => ({
+  key,
+  at,
+  signals,
+});
 
 /** Deterministic shuffle so a failure can be reproduced. */
 function shuffled<T>(items: readonly T[], seed: number): T[] {
@@ -44,7 +48,11 @@ describe('coalescing: last write wins per signal by created_at', () => {
   it('gives the same state for duplicated and shuffled input', () => {
     // prepare
     const records = Array.from({ length: 200 }, (_, i) =>
-      record(`v${i % 7}`, 1_000 + i * 10, { VehicleSpeed: i, Location: { latitude: i, longitude: -i }, Odd: i % 2 === 1 }),
+      record(`v${i % 7}`, 1_000 + i * 10, {
+        VehicleSpeed: i,
+        Location: { latitude: i, longitude: -i },
+        Odd: i % 2 === 1,
+      }),
     );
     const withDuplicates = [...records, ...records.filter((_, i) => i % 5 === 0)];
     // act

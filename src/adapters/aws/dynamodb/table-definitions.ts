@@ -11,7 +11,11 @@ export interface TableDefinition {
   readonly envVar: string;
   readonly partitionKey: string;
   readonly sortKey?: string;
-  readonly globalSecondaryIndexes?: readonly { readonly name: string; readonly partitionKey: string; readonly sortKey?: string }[];
+  readonly globalSecondaryIndexes?: readonly {
+    readonly name: string;
+    readonly partitionKey: string;
+    readonly sortKey?: string;
+  }[];
   /** The attribute DynamoDB TTL expires items by, in AWS; offline, queries filter expired items themselves. */
   readonly timeToLiveAttribute?: string;
 }
@@ -53,7 +57,10 @@ export function createTableInput(table: TableDefinition, name = tableName(table)
   return {
     TableName: name,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [...attributes].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
+    AttributeDefinitions: [...attributes].map((AttributeName) => ({
+      AttributeName,
+      AttributeType: 'S' as const,
+    })),
     KeySchema: keySchema(table.partitionKey, table.sortKey),
     ...(table.globalSecondaryIndexes?.length
       ? {

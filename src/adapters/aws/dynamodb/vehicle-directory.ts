@@ -23,7 +23,9 @@ export class DynamoDbVehicleDirectory implements VehicleDirectory {
     const found = new Map<string, VehicleRegistration>();
     const ids = [...new Set(vehicleIds)];
     for (let i = 0; i < ids.length; i += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] = ids.slice(i, i + BATCH_GET_LIMIT).map((vehicleId) => ({ vehicleId }));
+      let keys: Record<string, unknown>[] = ids
+        .slice(i, i + BATCH_GET_LIMIT)
+        .map((vehicleId) => ({ vehicleId }));
       // UnprocessedKeys come back under throttling; ask again for exactly those, with backoff.
       await withRetries('BatchGetItem UnprocessedKeys', async () => {
         const result = await this.documents.send(
@@ -52,7 +54,9 @@ export class DynamoDbVehicleDirectory implements VehicleDirectory {
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        throw new VehicleAlreadyRegisteredError(`vehicle ${registration.vehicleId} is registered to another tenant`);
+        throw new VehicleAlreadyRegisteredError(
+          `vehicle ${registration.vehicleId} is registered to another tenant`,
+        );
       }
       throw error;
     }

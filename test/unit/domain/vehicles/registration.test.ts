@@ -8,7 +8,11 @@ import {
   InvalidVinError,
   VehicleAlreadyRegisteredError,
 } from '../../../../src/domain/vehicles/errors.ts';
-import type { VehicleDirectory, VehicleRegistration, VinVault } from '../../../../src/ports/vehicle-directory.ts';
+import type {
+  VehicleDirectory,
+  VehicleRegistration,
+  VinVault,
+} from '../../../../src/ports/vehicle-directory.ts';
 
 /** In-memory directory and vault: pure stand-ins for the DynamoDB and KMS adapters in unit tests. */
 function fakes() {
@@ -22,7 +26,8 @@ function fakes() {
     },
     async register(registration) {
       const existing = rows.get(registration.vehicleId);
-      if (existing && existing.tenantId !== registration.tenantId) throw new VehicleAlreadyRegisteredError('taken');
+      if (existing && existing.tenantId !== registration.tenantId)
+        throw new VehicleAlreadyRegisteredError('taken');
       rows.set(registration.vehicleId, registration);
     },
     async list(tenantId) {
@@ -37,7 +42,9 @@ function fakes() {
       return sealed.get(vehicleId)?.vin;
     },
   };
-  const pseudonyms = new Pseudonymizer({ generateMac: async (m) => createHmac('sha256', 'k').update(m).digest() });
+  const pseudonyms = new Pseudonymizer({
+    generateMac: async (m) => createHmac('sha256', 'k').update(m).digest(),
+  });
   return { directory, vault, pseudonyms, rows, sealed, lookups: () => lookups };
 }
 
@@ -78,13 +85,21 @@ describe('registering a vehicle', () => {
     ['a short VIN', { tenantId: 'acme', vin: '5YJ3E1EA7KF31' }, InvalidVinError, /17 characters/],
     ['a VIN with an O', { tenantId: 'acme', vin: '5YJ3E1EA7KF31700O' }, InvalidVinError, /without I, O, Q/],
     ['a bad tenant id', { tenantId: 'Acme Corp', vin: VIN }, InvalidRegistrationError, /tenant id/],
-    ['a name holding the VIN', { tenantId: 'acme', vin: VIN, name: `car ${VIN}` }, InvalidRegistrationError, /VIN/],
-  ])('refuses %s with a precise message that never repeats the VIN', async (_case, input, errorClass, message) => {
-    const rejection = registerVehicle(input, fakes());
-    await expect(rejection).rejects.toBeInstanceOf(errorClass);
-    await expect(rejection).rejects.toThrow(message);
-    await rejection.catch((error: Error) => expect(error.message).not.toContain(VIN.slice(0, 13)));
-  });
+    [
+      'a name holding the VIN',
+      { tenantId: 'acme', vin: VIN, name: `car ${VIN}` },
+      InvalidRegistrationError,
+      /VIN/,
+    ],
+  ])(
+    'refuses %s with a precise message that never repeats the VIN',
+    async (_case, input, errorClass, message) => {
+      const rejection = registerVehicle(input, fakes());
+      await expect(rejection).rejects.toBeInstanceOf(errorClass);
+      await expect(rejection).rejects.toThrow(message);
+      await rejection.catch((error: Error) => expect(error.message).not.toContain(VIN.slice(0, 13)));
+    },
+  );
 });
 
 describe('the cached vehicle directory', () => {
@@ -94,7 +109,11 @@ describe('the cached vehicle directory', () => {
     const registration = await registerVehicle({ tenantId: 'acme', vin: VIN }, deps);
     const lookupsBefore = deps.lookups();
     let now = 0;
-    const cached = new CachedVehicleDirectory(deps.directory, { ttlMs: 1_000, negativeTtlMs: 100, now: () => now });
+    const cached = new CachedVehicleDirectory(deps.directory, {
+      ttlMs: 1_000,
+      negativeTtlMs: 100,
+      now: () => now,
+    });
     // act
     const first = await cached.lookup([registration.vehicleId, 'unknown']);
     const second = await cached.lookup([registration.vehicleId, 'unknown']);
