@@ -25,12 +25,14 @@ export interface EventPublisher {
   publish(entries: readonly EventEntry[]): Promise<FailedEventEntry[]>;
 }
 
-/** A record the ingest function could not decode, kept with everything needed to look at it again. */
+/**
+ * A record the ingest function could not decode, kept with everything needed to look at it again. The
+ * partition key is left out on purpose: Tesla sets it to the VIN.
+ */
 export interface PoisonRecord {
   readonly streamName: string;
   readonly shardId: string;
   readonly sequenceNumber: string;
-  readonly partitionKey?: string;
   /** The raw Kinesis data, base64. It may hold a VIN: the dead-letter queue is encrypted and access-limited. */
   readonly dataBase64: string;
   readonly reason: string;

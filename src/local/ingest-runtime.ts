@@ -1,0 +1,111 @@
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { awsClientConfig } from '../adapters/aws/client-config.ts';
+import { createIngestHandler, type IngestObserver } from '../functions/ingest/ingest-function.ts';
+import { ingestDependencies, type IngestConfiguration } from '../functions/ingest/dependencies.ts';
+import type { IngestCounts } from '../domain/ingest/ingest-batch.ts';
+import { KinesisPoller, type KinesisPollerStats } from './kinesis-poller.ts';
+import { teslaStreamNames, TESLA_TOPICS } from '../domain/tesla/index.ts';
+
+/** Running totals of the local ingest function, for the terminal summary and tests. */
+export interface IngestTotals {
+  batches: number;
+  failedBatches: number;
+  records: number;
+  poison: number;
+  unregistered: number;
+  autoRegistered: number;
+  telemetryEvents: number;
+  failedEvents: number;
+  batchItemFailures: number;
+  lastError?: string;
+}
+
+/** Counts batches offline, where CloudWatch metrics have nowhere to go. */
+export class TotalsIngestObserver implements IngestObserver {
+  readonly totals: IngestTotals = {
+    batches: 0,
+    failedBatches: 0,
+    records: 0,
+    poison: 0,
+    unregistered: 0,
+    autoRegistered: 0,
+    telemetryEvents: 0,
+    failedEvents: 0,
+    batchItemFailures: 0,
+  };
+
+  batchProcessed(counts: IngestCounts, _durationMs: number, failures: number): void {
+    const t = this.totals;
+    t.batches += 1;
+    t.records += counts.records;
+    t.poison += counts.poison;
+    t.unregistered += counts.unregistered;
+    t.autoRegistered += counts.autoRegistered;
+    t.telemetryEvents += counts.telemetryEvents;
+    t.failedEvents += counts.failedEvents;
+    t.batchItemFailures += failures;
+  }
+
+  batchFailed(error: unknown): void {
+    this.totals.failedBatches += 1;
+    this.totals.lastError = error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** How to run ingest offline. */
+export interface LocalIngestOptions extends Omit<IngestConfiguration, 'aws'> {
+  readonly endpoint: string;
+  /** Where discarded batches are described (the event source mapping's on-failure destination). */
+  readonly onFailureQueueUrl: string;
+  readonly startingPosition?: 'LATEST' | 'TRIM_HORIZON';
+  readonly batchSize?: number;
+  readonly maximumBatchingWindowMs?: number;
+}
+
+/** The local twin of the ingest Lambda and its event source mappings: one poller per Tesla stream. */
+export class LocalIngestRuntime {
+  readonly observer = new TotalsIngestObserver();
+  private readonly pollers: KinesisPoller[];
+  private readonly kinesis: KinesisClient;
+  private readonly sqs: SQSClient;
+
+  constructor(options: LocalIngestOptions) {
+    const clientConfig = awsClientConfig({ endpoint: options.endpoint });
+    this.kinesis = new KinesisClient(clientConfig);
+    this.sqs = new SQSClient(clientConfig);
+    const handler = createIngestHandler(ingestDependencies({ ...options, aws: { endpoint: options.endpoint } }), this.observer);
+    const streams = teslaStreamNames(options.namespace);
+    this.pollers = TESLA_TOPICS.map(
+      (topic) =>
+        new KinesisPoller({
+          kinesis: this.kinesis,
+          sqs: this.sqs,
+          streamName: streams[topic],
+          handler,
+          startingPosition: options.startingPosition ?? 'TRIM_HORIZON',
+          batchSize: options.batchSize ?? 1_000,
+          maximumBatchingWindowMs: options.maximumBatchingWindowMs ?? 0,
+          bisectBatchOnFunctionError: true,
+          maximumRetryAttempts: 5,
+          onFailureQueueUrl: options.onFailureQueueUrl,
+          pollIntervalMs: 20,
+          functionName: 'fleetwire-ingest',
+        }),
+    );
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.pollers.map((poller) => poller.start()));
+  }
+
+  stats(): KinesisPollerStats[] {
+    return this.pollers.map((poller) => poller.stats());
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.pollers.map((poller) => poller.stop()));
+    this.kinesis.destroy();
+    this.sqs.destroy();
+  }
+}
