@@ -254,7 +254,7 @@ describe('ingest: Kinesis records through the edge into Redis state and bus even
     for (const key of keys) {
       const type = await redis.type(key);
       if (type === 'hash') redisDump.push(JSON.stringify(await redis.hgetall(key)));
-      if (type === 'zset') redisDump.push(JSON.stringify(await redis.zrange(key, 0, -1)));
+      if (type === 'zset') redisDump.push(JSON.stringify(await redis.zrange(key, '0', '-1')));
     }
     const tables = JSON.stringify(await dynamodb.send(new ScanCommand({ TableName: 'fleetwire-vehicles' })));
     const everything = [redisDump.join('\n'), tables, JSON.stringify(events)].join('\n');
