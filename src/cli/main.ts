@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error.ts';
 import { registerEventsCommands } from './commands/events.ts';
 import { registerRuntimeCommands } from './commands/runtime.ts';
+import { registerVehiclesCommands } from './commands/vehicles.ts';
+import { registerDlqCommands } from './commands/dlq.ts';
 
 // The SDK warns on every process start that its 2027 releases need Node 22; Fleetwire pins SDK versions.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -13,6 +15,8 @@ const program = new Command('fleetwire')
 
 registerRuntimeCommands(program);
 registerEventsCommands(program);
+registerVehiclesCommands(program);
+registerDlqCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,26 @@
-import { resolveRedis, type ResolvedRedis } from './redis-server.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Redis } from 'ioredis';
+import { awsClientConfig } from '../adapters/aws/client-config.ts';
+import { DynamoDbVehicleDirectory } from '../adapters/aws/dynamodb/vehicle-directory.ts';
+import { KmsMacProvider, KmsVinVault } from '../adapters/aws/kms.ts';
+import { MemoryLatestStateStore } from '../adapters/memory/latest-state-store.ts';
+import { RedisLatestStateStore } from '../adapters/redis/latest-state-store.ts';
+import { FLEETWIRE_BUS_NAME } from '../domain/events/rules.ts';
+import { Pseudonymizer } from '../domain/pseudonym/pseudonym.ts';
+import { registerVehicle } from '../domain/vehicles/registration.ts';
+import type { LatestStateStore } from '../ports/latest-state-store.ts';
+import { Simulator } from '../simulator/simulator.ts';
 import { startLocalEdge, type LocalEdge } from './edge/local-edge.ts';
+import { LocalIngestRuntime } from './ingest-runtime.ts';
+import { provisionLocalResources } from './provision.ts';
+import { resolveRedis, type ResolvedRedis } from './redis-server.ts';
+import { DEFAULT_TESLA_NAMESPACE, localResources, ON_FAILURE_QUEUE_NAME, POISON_QUEUE_NAME } from './resources.ts';
+
+/** The tenant the local stack seeds and auto-registers unknown vehicles to. */
+export const DEMO_TENANT = 'demo';
 
 /** How to start the offline stack. */
 export interface LocalStackOptions {
@@ -7,6 +28,14 @@ export interface LocalStackOptions {
   readonly edgePort: number;
   /** Where data is kept between runs; in memory when absent. */
   readonly dataDir?: string | undefined;
+  /** Simulated vehicles in the demo tenant; 0 runs no simulator (a real fleet-telemetry server feeds the streams). */
+  readonly simulatedVehicles?: number;
+  /** `V` records per second per driving simulated vehicle. */
+  readonly simulatorRate?: number;
+  /** Register unknown VINs to the demo tenant instead of dropping them. */
+  readonly autoRegister?: boolean;
+  /** The Tesla server's stream namespace. */
+  readonly namespace?: string;
   /** Where warnings go; defaults to stderr. */
   readonly warn?: (message: string) => void;
 }
@@ -15,48 +44,117 @@ export interface LocalStackOptions {
 export interface LocalStack {
   readonly edge: LocalEdge;
   readonly redis: ResolvedRedis;
+  readonly ingest: LocalIngestRuntime;
+  readonly simulator: Simulator | undefined;
+  readonly state: LatestStateStore;
   /** A few lines telling a developer what runs where. */
   describe(): string;
   stop(): Promise<void>;
 }
 
 /**
- * Starts everything Fleetwire runs offline (DESIGN.md §7). Each later part of the system (ingest poller,
- * GraphQL server, simulator, dashboard) joins here, so `npm start` always runs the whole system.
+ * Starts everything Fleetwire runs offline (DESIGN.md §7): Redis, the AWS edge with the resources CDK
+ * would create, the ingest function behind its Kinesis pollers, and a simulated demo fleet. Each later
+ * part (GraphQL server, commands, dashboard) joins here, so `npm start` always runs the whole system.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
-  const redis = await resolveRedis({ allowMemory: true, warn });
-  let edge: LocalEdge;
+  const namespace = options.namespace ?? DEFAULT_TESLA_NAMESPACE;
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch((error: unknown) => warn(`while stopping: ${String(error)}`));
+  };
   try {
-    edge = await startLocalEdge({ port: options.edgePort, dataDir: options.dataDir });
+    const redis = await resolveRedis({ allowMemory: true, warn });
+    stoppers.push(() => redis.stop());
+    let state: LatestStateStore;
+    if (redis.source.kind === 'memory') state = new MemoryLatestStateStore();
+    else {
+      const client = new Redis(redis.source.url);
+      stoppers.push(async () => client.disconnect());
+      state = new RedisLatestStateStore(client);
+    }
+
+    const edge = await startLocalEdge({ port: options.edgePort, dataDir: options.dataDir });
+    stoppers.push(() => edge.stop());
+    const clientConfig = awsClientConfig({ endpoint: edge.url });
+    const clients = {
+      dynamodb: new DynamoDBClient(clientConfig),
+      kinesis: new KinesisClient(clientConfig),
+      kms: new KMSClient(clientConfig),
+      sqs: new SQSClient(clientConfig),
+    };
+    stoppers.push(async () => Object.values(clients).forEach((client) => client.destroy()));
+    const provisioned = await provisionLocalResources(clients, localResources(namespace));
+
+    const registration = {
+      pseudonyms: new Pseudonymizer(new KmsMacProvider(clients.kms)),
+      directory: new DynamoDbVehicleDirectory(clients.dynamodb),
+      vault: new KmsVinVault(clients.kms, clients.dynamodb),
+    };
+    const vehicles = options.simulatedVehicles ?? 50;
+    const simulator =
+      vehicles > 0
+        ? new Simulator({
+            kinesis: clients.kinesis,
+            namespace,
+            vehicles,
+            ...(options.simulatorRate ? { rate: options.simulatorRate } : {}),
+            onError: (error) => warn(`simulator: ${error.message}`),
+          })
+        : undefined;
+    for (const vin of simulator?.vins() ?? []) {
+      await registerVehicle({ tenantId: DEMO_TENANT, vin }, registration);
+    }
+
+    const ingest = new LocalIngestRuntime({
+      endpoint: edge.url,
+      state,
+      poisonQueueUrl: provisioned.queueUrls[POISON_QUEUE_NAME]!,
+      onFailureQueueUrl: provisioned.queueUrls[ON_FAILURE_QUEUE_NAME]!,
+      namespace,
+      eventBusName: FLEETWIRE_BUS_NAME,
+      startingPosition: 'LATEST',
+      ...(options.autoRegister
+        ? {
+            autoRegister: (vin: string) => registerVehicle({ tenantId: DEMO_TENANT, vin }, registration),
+          }
+        : {}),
+    });
+    await ingest.start();
+    stoppers.push(() => ingest.stop());
+    if (simulator) {
+      await simulator.start();
+      stoppers.push(() => simulator.stop());
+    }
+
+    return {
+      edge,
+      redis,
+      ingest,
+      simulator,
+      state,
+      describe() {
+        const redisLine =
+          redis.source.kind === 'memory' ? `in memory (${redis.source.reason})` : `${redis.source.url} (${redis.source.kind})`;
+        return [
+          'Fleetwire is running offline.',
+          `  AWS edge     ${edge.url}  (${edge.serviceNames().join(', ')})`,
+          `  Redis        ${redisLine}`,
+          `  data         ${options.dataDir ?? 'in memory'}`,
+          `  streams      ${provisioned.streams.join(', ')}`,
+          `  simulator    ${simulator ? `${vehicles} vehicles in tenant "${DEMO_TENANT}"` : 'off (feed the streams yourself)'}`,
+          '',
+          `  AWS CLI/SDK: export AWS_ENDPOINT_URL=${edge.url} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
+          '  Events:      npx fleetwire events tail',
+          '  Stop:        Ctrl-C',
+          '',
+        ].join('\n');
+      },
+      stop: stopAll,
+    };
   } catch (error) {
-    await redis.stop();
+    await stopAll();
     throw error;
   }
-  return {
-    edge,
-    redis,
-    describe() {
-      const redisLine =
-        redis.source.kind === 'memory'
-          ? `in memory (${redis.source.reason})`
-          : `${redis.source.url} (${redis.source.kind})`;
-      return [
-        'Fleetwire is running offline.',
-        `  AWS edge     ${edge.url}  (${edge.serviceNames().join(', ')})`,
-        `  Redis        ${redisLine}`,
-        `  data         ${options.dataDir ?? 'in memory'}`,
-        '',
-        `  AWS CLI/SDK: export AWS_ENDPOINT_URL=${edge.url} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
-        '  Events:      npx fleetwire events tail',
-        '  Stop:        Ctrl-C',
-        '',
-      ].join('\n');
-    },
-    async stop() {
-      await edge.stop();
-      await redis.stop();
-    },
-  };
 }

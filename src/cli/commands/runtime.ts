@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.ts';
-import { startLocalEdge, type LocalEdge } from '../../local/edge/local-edge.ts';
-import { startLocalStack } from '../../local/stack.ts';
+import { startLocalEdge } from '../../local/edge/local-edge.ts';
+import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { formatSummary, summaryFigures, type StackReading } from '../../local/summary.ts';
 
-/** `fleetwire edge` and `fleetwire start`: the offline runtime. */
+/** `fleetwire edge`, `fleetwire start` and its alias `fleetwire dev`: the offline runtime. */
 export function registerRuntimeCommands(program: Command): void {
   program
     .command('edge')
@@ -26,7 +27,8 @@ export function registerRuntimeCommands(program: Command): void {
 
   program
     .command('start')
-    .description('run the whole system offline (what `npm start` runs)')
+    .alias('dev')
+    .description('run the whole system offline with a simulated demo fleet (what `npm start` runs)')
     .option(
       '--port <port>',
       'TCP port of the AWS edge',
@@ -39,20 +41,76 @@ export function registerRuntimeCommands(program: Command): void {
       process.env.FLEETWIRE_DATA_DIR ?? '.fleetwire/data',
     )
     .option('--in-memory', 'keep nothing on disk')
-    .action(async (options: { port: number; dataDir: string; inMemory?: boolean }) => {
-      const stack = await startOrExplain(
-        () =>
-          startLocalStack({
-            edgePort: options.port,
-            dataDir: options.inMemory ? undefined : options.dataDir,
-          }),
-        options.port,
-      );
-      process.stdout.write(stack.describe());
-      await untilSignal();
-      process.stdout.write('\nstopping…\n');
-      await stack.stop();
-    });
+    .option('--vehicles <n>', 'simulated vehicles in the demo tenant', parseCount, 50)
+    .option('--rate <r>', 'records per second per driving simulated vehicle', Number, 1)
+    .option(
+      '--no-simulator',
+      'no simulated fleet: a real fleet-telemetry server (or any producer) feeds the streams',
+    )
+    .option('--auto-register', 'register unknown VINs to the demo tenant instead of dropping them')
+    .option('--namespace <ns>', "the Tesla server's stream namespace", 'fleetwire')
+    .option('--quiet', 'no live summary')
+    .action(
+      async (options: {
+        port: number;
+        dataDir: string;
+        inMemory?: boolean;
+        vehicles: number;
+        rate: number;
+        simulator: boolean;
+        autoRegister?: boolean;
+        namespace: string;
+        quiet?: boolean;
+      }) => {
+        const stack = await startOrExplain(
+          () =>
+            startLocalStack({
+              edgePort: options.port,
+              dataDir: options.inMemory ? undefined : options.dataDir,
+              simulatedVehicles: options.simulator ? options.vehicles : 0,
+              simulatorRate: options.rate,
+              autoRegister: options.autoRegister ?? false,
+              namespace: options.namespace,
+            }),
+          options.port,
+        );
+        process.stdout.write(stack.describe());
+        const summary = options.quiet ? undefined : startSummary(stack);
+        await untilSignal();
+        summary?.stop();
+        process.stdout.write('\nstopping…\n');
+        await stack.stop();
+      },
+    );
+}
+
+/** Redraws the live summary every second on a terminal; prints a line every 10 s to a pipe or a file. */
+function startSummary(stack: LocalStack): { stop(): void } {
+  const tty = process.stdout.isTTY === true;
+  const read = (): StackReading => ({
+    at: Date.now(),
+    ingest: { ...stack.ingest.observer.totals },
+    pollers: stack.ingest.stats(),
+    simulator: stack.simulator?.stats(),
+  });
+  let previous = read();
+  let drawn = 0;
+  const timer = setInterval(
+    () => {
+      const current = read();
+      const lines = formatSummary(summaryFigures(previous, current), current.ingest.lastError);
+      previous = current;
+      if (tty) {
+        const up = drawn > 0 ? `\x1b[${drawn}A` : '';
+        process.stdout.write(`${up}${lines.map((line) => `\x1b[2K${line}`).join('\n')}\n`);
+        drawn = lines.length;
+      } else {
+        process.stdout.write(`${new Date().toISOString()} ${lines.join(' | ')}\n`);
+      }
+    },
+    tty ? 1_000 : 10_000,
+  );
+  return { stop: () => clearInterval(timer) };
 }
 
 function parsePort(value: string): number {
@@ -60,6 +118,12 @@ function parsePort(value: string): number {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new CliError(`--port: not a TCP port: ${value}`);
   return port;
+}
+
+function parseCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0) throw new CliError(`not a count: ${value}`);
+  return count;
 }
 
 async function startOrExplain<T>(start: () => Promise<T>, port: number): Promise<T> {
@@ -88,5 +152,3 @@ function untilSignal(): Promise<void> {
     process.on('SIGTERM', stop);
   });
 }
-
-export type { LocalEdge };

@@ -28,28 +28,30 @@ export function registerVehiclesCommands(program: Command): void {
     .option('--name <name>', 'a display name')
     .option('--endpoint <url>', 'the local edge (default AWS_ENDPOINT_URL or http://127.0.0.1:4566)')
     .option('--aws', 'talk to AWS itself, not the local edge')
-    .action(async (options: { tenant: string; vin: string; name?: string; endpoint?: string; aws?: boolean }) => {
-      const config = awsClientConfig({ endpoint: endpointOf(options) });
-      const kms = new KMSClient(config);
-      const dynamodb = new DynamoDBClient(config);
-      try {
-        const registration = await registerVehicle(
-          { tenantId: options.tenant, vin: options.vin, name: options.name },
-          {
-            pseudonyms: new Pseudonymizer(new KmsMacProvider(kms)),
-            directory: new DynamoDbVehicleDirectory(dynamodb),
-            vault: new KmsVinVault(kms, dynamodb),
-          },
-        );
-        process.stdout.write(`${JSON.stringify(registration)}\n`);
-      } catch (error) {
-        if (error instanceof VehicleError) throw new CliError(error.message);
-        throw error;
-      } finally {
-        kms.destroy();
-        dynamodb.destroy();
-      }
-    });
+    .action(
+      async (options: { tenant: string; vin: string; name?: string; endpoint?: string; aws?: boolean }) => {
+        const config = awsClientConfig({ endpoint: endpointOf(options) });
+        const kms = new KMSClient(config);
+        const dynamodb = new DynamoDBClient(config);
+        try {
+          const registration = await registerVehicle(
+            { tenantId: options.tenant, vin: options.vin, name: options.name },
+            {
+              pseudonyms: new Pseudonymizer(new KmsMacProvider(kms)),
+              directory: new DynamoDbVehicleDirectory(dynamodb),
+              vault: new KmsVinVault(kms, dynamodb),
+            },
+          );
+          process.stdout.write(`${JSON.stringify(registration)}\n`);
+        } catch (error) {
+          if (error instanceof VehicleError) throw new CliError(error.message);
+          throw error;
+        } finally {
+          kms.destroy();
+          dynamodb.destroy();
+        }
+      },
+    );
 
   vehicles
     .command('list')
