@@ -4,6 +4,7 @@ import { registerEventsCommands } from './commands/events.ts';
 import { registerRuntimeCommands } from './commands/runtime.ts';
 import { registerVehiclesCommands } from './commands/vehicles.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
+import { registerDecodeCommand } from './commands/decode.ts';
 
 // The SDK warns on every process start that its 2027 releases need Node 22; Fleetwire pins SDK versions.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -17,6 +18,7 @@ registerRuntimeCommands(program);
 registerEventsCommands(program);
 registerVehiclesCommands(program);
 registerDlqCommands(program);
+registerDecodeCommand(program);
 
 try {
   await program.parseAsync(process.argv);
