@@ -16,6 +16,12 @@ import { startLocalEdge, type LocalEdge } from '../../src/local/edge/local-edge.
 import { provisionLocalResources } from '../../src/local/provision.ts';
 import { LocalIngestRuntime } from '../../src/local/ingest-runtime.ts';
 import type { EventBridgeEvent } from '../../src/local/eventbridge/bus.ts';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createIngestHandler } from '../../src/functions/ingest/ingest-function.ts';
+import { ingestDependencies } from '../../src/functions/ingest/dependencies.ts';
+import { PowertoolsIngestObserver } from '../../src/functions/ingest/powertools-observer.ts';
+import type { KinesisStreamRecord } from '../../src/functions/kinesis-event.ts';
 import {
   drivingSignals,
   drivingSnapshot,
@@ -59,6 +65,26 @@ function expectedState(records: readonly PutRecord[], vin: string): Record<strin
     }
   }
   return Object.fromEntries(Object.entries(latest).map(([name, { value }]) => [name, value]));
+}
+
+/** A Kinesis record as Lambda delivers it. */
+function kinesisRecord(vin: string, data: Uint8Array, i: number): KinesisStreamRecord {
+  return {
+    kinesis: {
+      kinesisSchemaVersion: '1.0',
+      partitionKey: vin,
+      sequenceNumber: String(9_000 + i),
+      data: Buffer.from(data).toString('base64'),
+      approximateArrivalTimestamp: 1_900_000_100,
+    },
+    eventSource: 'aws:kinesis',
+    eventVersion: '1.0',
+    eventID: `shardId-000000000000:${9_000 + i}`,
+    eventName: 'aws:kinesis:record',
+    invokeIdentityArn: 'arn:aws:iam::000000000000:role/ingest',
+    awsRegion: 'us-east-1',
+    eventSourceARN: `arn:aws:kinesis:us-east-1:000000000000:stream/${NAMESPACE}_V`,
+  };
 }
 
 function shuffle<T>(items: T[], seed: number): T[] {
@@ -245,6 +271,50 @@ describe('ingest: Kinesis records through the edge into Redis state and bus even
     });
     expect(String(dead.reason).length).toBeGreaterThan(10);
     expect(runtime.observer.totals.poison).toBe(1);
+  });
+
+  it('logs and measures a batch through Powertools without a VIN in any line', async () => {
+    // prepare: the Lambda path, with Powertools writing to stdout and stderr as it does in Lambda
+    const output: string[] = [];
+    const streams = [process.stdout, process.stderr];
+    const writes = streams.map((stream) => stream.write.bind(stream));
+    for (const stream of streams) {
+      stream.write = ((chunk: string | Uint8Array) => (
+        output.push(String(chunk)),
+        true
+      )) as typeof stream.write;
+    }
+    const vin = acmeVins[1]!;
+    const event = {
+      Records: [vehicleDataRecord({ vin, createdAt: { seconds: 1_900_000_100 } }), randomBytes(32, 8)].map(
+        (data, i) => kinesisRecord(vin, data, i),
+      ),
+    };
+    try {
+      // act
+      const handler = createIngestHandler(
+        ingestDependencies({
+          aws: { endpoint: edge.url },
+          state: new RedisLatestStateStore(redis),
+          poisonQueueUrl,
+          namespace: NAMESPACE,
+          eventBusName: 'fleetwire',
+        }),
+        new PowertoolsIngestObserver(
+          new Logger({ serviceName: 'ingest-test' }),
+          new Metrics({ namespace: 'Test', serviceName: 'ingest' }),
+        ),
+      );
+      const response = await handler(event);
+      // assess
+      expect(response.batchItemFailures).toEqual([]);
+    } finally {
+      streams.forEach((stream, i) => (stream.write = writes[i]!));
+    }
+    const text = output.join('');
+    expect(text).toContain('"PoisonRecords"');
+    expect(text).toContain('ingest batch had failures');
+    for (const known of [...acmeVins, ...globexVins, ...noisyVins]) expect(text).not.toContain(known);
   });
 
   it('leaves no real VIN in Redis, DynamoDB (outside the vault) or events', async () => {
