@@ -5,6 +5,7 @@ import { registerRuntimeCommands } from './commands/runtime.ts';
 import { registerVehiclesCommands } from './commands/vehicles.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerDecodeCommand } from './commands/decode.ts';
+import { registerSimulateCommand } from './commands/simulate.ts';
 
 // The SDK warns on every process start that its 2027 releases need Node 22; Fleetwire pins SDK versions.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -19,6 +20,7 @@ registerEventsCommands(program);
 registerVehiclesCommands(program);
 registerDlqCommands(program);
 registerDecodeCommand(program);
+registerSimulateCommand(program);
 
 try {
   await program.parseAsync(process.argv);
