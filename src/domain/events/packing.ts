@@ -48,11 +48,23 @@ export function utf8ByteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-/** An entry's size as EventBridge computes it. */
-export function putEventsEntrySize(entry: SizedEntry): number {
-  let size = entry.Time === undefined ? 0 : TIME_BYTES;
-  size += utf8ByteLength(entry.Source) + utf8ByteLength(entry.DetailType) + utf8ByteLength(entry.Detail);
-  for (const resource of entry.Resources) size += utf8ByteLength(resource);
+/**
+ * An entry's size as EventBridge computes it. Missing fields count nothing, so the local edge can size a
+ * request before validating it.
+ */
+export function putEventsEntrySize(entry: {
+  readonly Time?: unknown;
+  readonly Source?: string | undefined;
+  readonly DetailType?: string | undefined;
+  readonly Detail?: string | undefined;
+  readonly Resources?: readonly string[] | undefined;
+}): number {
+  let size = entry.Time === undefined || entry.Time === null ? 0 : TIME_BYTES;
+  size +=
+    utf8ByteLength(entry.Source ?? '') +
+    utf8ByteLength(entry.DetailType ?? '') +
+    utf8ByteLength(entry.Detail ?? '');
+  for (const resource of entry.Resources ?? []) size += utf8ByteLength(resource);
   return size;
 }
 

@@ -1,12 +1,17 @@
 import { decodeRecord, topicOfStream, TeslaDecodeError, TeslaUnknownStreamError } from '../tesla/index.ts';
 import type { DecodedRecord, SignalValue, VehicleDataRecord } from '../tesla/index.ts';
-import type { Pseudonymizer } from '../pseudonym/pseudonym.ts';
+import { VIN_LIKE_PATTERN, type Pseudonymizer } from '../pseudonym/pseudonym.ts';
 import { coalesce, type SignalRecord } from '../state/coalesce.ts';
 import { packTelemetry, screenTelemetryVehicles } from '../events/packing.ts';
 import { DETAIL_TYPES, EVENT_CATALOG, type TelemetryVehicleUpdate } from '../events/catalog/index.ts';
 import type { VehicleDirectory, VehicleRegistration } from '../../ports/vehicle-directory.ts';
 import type { LatestStateStore, VehicleStateUpdate } from '../../ports/latest-state-store.ts';
-import type { DeadLetterQueue, EventEntry, EventPublisher, PoisonRecord } from '../../ports/event-publisher.ts';
+import type {
+  DeadLetterQueue,
+  EventEntry,
+  EventPublisher,
+  PoisonRecord,
+} from '../../ports/event-publisher.ts';
 
 /** One Kinesis record as ingest sees it, whatever delivered it (Lambda or the local poller). */
 export interface IngestRecord {
@@ -59,9 +64,6 @@ export interface IngestCounts {
   byTopic: Record<string, number>;
 }
 
-/** Any string that could be a VIN: kept out of Redis, events and logs whatever signal carries it. */
-const VIN_LIKE = /^[A-HJ-NPR-Za-hj-npr-z0-9]{17}$/;
-
 interface DecodedIngestRecord {
   readonly record: IngestRecord;
   readonly decoded: DecodedRecord;
@@ -74,7 +76,10 @@ interface DecodedIngestRecord {
  * item failures for the records they came from, so Kinesis redelivers exactly those. Every step is
  * idempotent, so a redelivery changes nothing twice.
  */
-export async function ingestBatch(records: readonly IngestRecord[], deps: IngestDependencies): Promise<IngestResult> {
+export async function ingestBatch(
+  records: readonly IngestRecord[],
+  deps: IngestDependencies,
+): Promise<IngestResult> {
   const counts: IngestCounts = {
     records: records.length,
     poison: 0,
@@ -133,7 +138,11 @@ export async function ingestBatch(records: readonly IngestRecord[], deps: Ingest
       continue;
     }
     if (message.topic !== 'V') continue; // alerts, errors, connectivity: the detectors' input (issue 6)
-    signalRecords.push({ key: vehicleId, at: Date.parse(message.createdAt), signals: redacted(message, counts) });
+    signalRecords.push({
+      key: vehicleId,
+      at: Date.parse(message.createdAt),
+      signals: redacted(message, counts),
+    });
     const ofVehicle = recordsOfVehicle.get(vehicleId);
     if (ofVehicle) ofVehicle.push(record.sequenceNumber);
     else recordsOfVehicle.set(vehicleId, [record.sequenceNumber]);
@@ -163,7 +172,11 @@ export async function ingestBatch(records: readonly IngestRecord[], deps: Ingest
       if (sample.at > at) at = sample.at;
     }
     const list = byTenant.get(outcome.tenantId) ?? [];
-    list.push({ vehicleId: outcome.vehicleId, at: new Date(at).toISOString(), signals } as TelemetryVehicleUpdate);
+    list.push({
+      vehicleId: outcome.vehicleId,
+      at: new Date(at).toISOString(),
+      signals,
+    } as TelemetryVehicleUpdate);
     byTenant.set(outcome.tenantId, list);
   }
   const entries: EventEntry[] = [];
@@ -174,7 +187,8 @@ export async function ingestBatch(records: readonly IngestRecord[], deps: Ingest
     for (const bad of rejected) {
       // A vehicle whose update breaks the contract is a bug, not bad input: redeliver it and let the
       // function's error metrics show it, rather than publish something integrators cannot parse.
-      for (const sequenceNumber of recordsOfVehicle.get((bad.vehicle as TelemetryVehicleUpdate).vehicleId) ?? []) {
+      for (const sequenceNumber of recordsOfVehicle.get((bad.vehicle as TelemetryVehicleUpdate).vehicleId) ??
+        []) {
         failures.add(sequenceNumber);
       }
     }
@@ -217,7 +231,7 @@ function redacted(message: VehicleDataRecord, counts: IngestCounts): Record<stri
   let copy: Record<string, SignalValue> | undefined;
   for (const name in message.signals) {
     const value = message.signals[name];
-    if (typeof value === 'string' && VIN_LIKE.test(value)) {
+    if (typeof value === 'string' && VIN_LIKE_PATTERN.test(value)) {
       copy ??= { ...message.signals };
       delete copy[name];
       counts.vinLikeValuesRedacted += 1;

@@ -9,6 +9,12 @@ export const VEHICLE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 /** A VIN as ISO 3779 writes it: 17 characters, no I, O or Q. */
 export const VIN_PATTERN = /^[A-HJ-NPR-Z0-9]{17}$/;
 
+/**
+ * Anything that could be a VIN in either case: what must never reach a table, cache, event, log or
+ * metric. Written without flags so that JSON Schema (`pattern`) can use its source as it is.
+ */
+export const VIN_LIKE_PATTERN = /^[A-HJ-NPR-Za-hj-npr-z0-9]{17}$/;
+
 /** Base error of the pseudonym module. */
 export class PseudonymError extends Error {
   override readonly name: string = 'PseudonymError';

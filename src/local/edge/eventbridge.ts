@@ -4,6 +4,7 @@
  * events for humans and tests (`GET /_edge/events/tail`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { putEventsEntrySize } from '../../domain/events/packing.ts';
 import { z } from 'zod';
 import type { RuleTargetDefinition } from '../../domain/events/rules.ts';
 import { DEFAULT_EVENT_BUS, type LocalEventBridge, type PublishEntry } from '../eventbridge/bus.ts';
@@ -372,25 +373,6 @@ export class EventBridgeService implements AwsJsonService {
     res.on('close', stop);
     res.on('error', stop);
   }
-}
-
-/**
- * The size AWS counts for a `PutEvents` entry: 14 bytes for `Time` when given, plus the UTF-8 bytes of
- * `Source`, `DetailType`, `Detail` and each of `Resources`.
- */
-export function putEventsEntrySize(entry: {
-  readonly Time?: unknown;
-  readonly Source?: string;
-  readonly DetailType?: string;
-  readonly Detail?: string;
-  readonly Resources?: readonly string[];
-}): number {
-  let size = entry.Time === undefined || entry.Time === null ? 0 : 14;
-  size += Buffer.byteLength(entry.Source ?? '', 'utf8');
-  size += Buffer.byteLength(entry.DetailType ?? '', 'utf8');
-  size += Buffer.byteLength(entry.Detail ?? '', 'utf8');
-  for (const resource of entry.Resources ?? []) size += Buffer.byteLength(resource, 'utf8');
-  return size;
 }
 
 function testEventPattern(input: z.infer<typeof schemas.TestEventPattern>): unknown {

@@ -5,6 +5,7 @@
  * `vehicleId` or an `occurredAt` means and validates the same in every event.
  */
 import { z } from 'zod';
+import { VIN_LIKE_PATTERN } from '../../pseudonym/pseudonym.ts';
 
 /**
  * The `source` of every event, one per bounded context. Integrators can match all of Fleetwire with
@@ -53,7 +54,7 @@ export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
  * A VIN (ISO 3779: 17 characters, no I, O or Q), in either case. Identifier fields reject anything of
  * this shape so that a VIN pasted into the wrong field fails validation instead of being published.
  */
-export const VIN_PATTERN = /^[A-HJ-NPR-Za-hj-npr-z0-9]{17}$/;
+export const VIN_PATTERN = VIN_LIKE_PATTERN;
 
 const VIN_REJECTED =
   'is shaped like a VIN; events carry the pseudonymous vehicleId and must never contain a real VIN';
