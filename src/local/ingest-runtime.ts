@@ -74,7 +74,10 @@ export class LocalIngestRuntime {
     const clientConfig = awsClientConfig({ endpoint: options.endpoint });
     this.kinesis = new KinesisClient(clientConfig);
     this.sqs = new SQSClient(clientConfig);
-    const handler = createIngestHandler(ingestDependencies({ ...options, aws: { endpoint: options.endpoint } }), this.observer);
+    const handler = createIngestHandler(
+      ingestDependencies({ ...options, aws: { endpoint: options.endpoint } }),
+      this.observer,
+    );
     const streams = teslaStreamNames(options.namespace);
     this.pollers = TESLA_TOPICS.map(
       (topic) =>

@@ -12,7 +12,10 @@ export const DEFAULT_TESLA_NAMESPACE = 'fleetwire';
 export function localResources(namespace = DEFAULT_TESLA_NAMESPACE, telemetryShards = 4): LocalResources {
   const streams = teslaStreamNames(namespace);
   return {
-    streams: TESLA_TOPICS.map((topic) => ({ name: streams[topic], shards: topic === 'V' ? telemetryShards : 1 })),
+    streams: TESLA_TOPICS.map((topic) => ({
+      name: streams[topic],
+      shards: topic === 'V' ? telemetryShards : 1,
+    })),
     queues: [POISON_QUEUE_NAME, ON_FAILURE_QUEUE_NAME],
   };
 }

@@ -17,7 +17,12 @@ import { startLocalEdge, type LocalEdge } from './edge/local-edge.ts';
 import { LocalIngestRuntime } from './ingest-runtime.ts';
 import { provisionLocalResources } from './provision.ts';
 import { resolveRedis, type ResolvedRedis } from './redis-server.ts';
-import { DEFAULT_TESLA_NAMESPACE, localResources, ON_FAILURE_QUEUE_NAME, POISON_QUEUE_NAME } from './resources.ts';
+import {
+  DEFAULT_TESLA_NAMESPACE,
+  localResources,
+  ON_FAILURE_QUEUE_NAME,
+  POISON_QUEUE_NAME,
+} from './resources.ts';
 
 /** The tenant the local stack seeds and auto-registers unknown vehicles to. */
 export const DEMO_TENANT = 'demo';
@@ -62,7 +67,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const namespace = options.namespace ?? DEFAULT_TESLA_NAMESPACE;
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
-    for (const stop of stoppers.reverse()) await stop().catch((error: unknown) => warn(`while stopping: ${String(error)}`));
+    for (const stop of stoppers.reverse())
+      await stop().catch((error: unknown) => warn(`while stopping: ${String(error)}`));
   };
   try {
     const redis = await resolveRedis({ allowMemory: true, warn });
@@ -136,7 +142,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       state,
       describe() {
         const redisLine =
-          redis.source.kind === 'memory' ? `in memory (${redis.source.reason})` : `${redis.source.url} (${redis.source.kind})`;
+          redis.source.kind === 'memory'
+            ? `in memory (${redis.source.reason})`
+            : `${redis.source.url} (${redis.source.kind})`;
         return [
           'Fleetwire is running offline.',
           `  AWS edge     ${edge.url}  (${edge.serviceNames().join(', ')})`,

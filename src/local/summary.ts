@@ -43,7 +43,9 @@ export function summaryFigures(previous: StackReading, current: StackReading): S
 /** The summary as lines of text (no colours, so it reads the same in a log file). */
 export function formatSummary(figures: SummaryFigures, lastError?: string): string[] {
   const online =
-    figures.vehiclesOnline === undefined ? 'no simulator' : `${figures.vehiclesOnline}/${figures.vehiclesTotal}`;
+    figures.vehiclesOnline === undefined
+      ? 'no simulator'
+      : `${figures.vehiclesOnline}/${figures.vehiclesTotal}`;
   const lines = [
     `vehicles online ${online.padEnd(12)} records/s ${figures.recordsPerSecond.toFixed(0).padStart(6)}   events/s ${figures.eventsPerSecond.toFixed(1).padStart(6)}`,
     `lag ${`${(figures.lagMs / 1000).toFixed(1)} s`.padEnd(20)} records ${String(figures.records).padStart(8)}   poison ${String(figures.poison).padStart(4)}   unregistered ${figures.unregistered}   failed batches ${figures.failedBatches}`,

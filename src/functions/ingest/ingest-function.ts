@@ -1,5 +1,14 @@
-import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from '../kinesis-event.ts';
-import { ingestBatch, type IngestCounts, type IngestDependencies, type IngestRecord } from '../../domain/ingest/ingest-batch.ts';
+import type {
+  KinesisStreamBatchResponse,
+  KinesisStreamEvent,
+  KinesisStreamRecord,
+} from '../kinesis-event.ts';
+import {
+  ingestBatch,
+  type IngestCounts,
+  type IngestDependencies,
+  type IngestRecord,
+} from '../../domain/ingest/ingest-batch.ts';
 
 /**
  * Where a batch's figures and failures go: Powertools Metrics and Logger in Lambda, the terminal summary

@@ -9,7 +9,11 @@ export class PowertoolsIngestObserver implements IngestObserver {
     private readonly metrics: Metrics,
   ) {}
 
-  batchProcessed(counts: Parameters<IngestObserver['batchProcessed']>[0], durationMs: number, failures: number): void {
+  batchProcessed(
+    counts: Parameters<IngestObserver['batchProcessed']>[0],
+    durationMs: number,
+    failures: number,
+  ): void {
     this.metrics.addMetric('Records', MetricUnit.Count, counts.records);
     this.metrics.addMetric('PoisonRecords', MetricUnit.Count, counts.poison);
     this.metrics.addMetric('UnregisteredRecords', MetricUnit.Count, counts.unregistered);

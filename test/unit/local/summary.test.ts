@@ -19,9 +19,19 @@ const poller = (iteratorAgeMs: number) => ({ totals: { iteratorAgeMs } }) as unk
 describe('the terminal summary', () => {
   it('computes rates over the interval and the worst lag of any stream', () => {
     const previous: StackReading = { at: 0, ingest: totals(100, 10), pollers: [] };
-    const current: StackReading = { at: 2_000, ingest: totals(300, 14), pollers: [poller(120), poller(3_400)] };
+    const current: StackReading = {
+      at: 2_000,
+      ingest: totals(300, 14),
+      pollers: [poller(120), poller(3_400)],
+    };
     const figures = summaryFigures(previous, current);
-    expect(figures).toMatchObject({ recordsPerSecond: 100, eventsPerSecond: 2, lagMs: 3_400, poison: 2, records: 300 });
+    expect(figures).toMatchObject({
+      recordsPerSecond: 100,
+      eventsPerSecond: 2,
+      lagMs: 3_400,
+      poison: 2,
+      records: 300,
+    });
     const text = formatSummary(figures).join('\n');
     expect(text).toContain('records/s    100');
     expect(text).toContain('lag 3.4 s');
