@@ -3,8 +3,27 @@
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { TESLA_TOPICS, type TeslaTopic } from '../domain/tesla/index.ts';
 import { FleetwireEvents } from './events/events-construct.ts';
 import { RuleTargetRegistry } from './events/rule-targets.ts';
+import { FleetwireIngest } from './ingest/ingest-construct.ts';
+import { FleetwireKeys } from './keys/keys-construct.ts';
+import { FleetwireStateCache } from './state-cache/state-cache-construct.ts';
+import { FleetwireStorage } from './storage/storage-construct.ts';
+
+/** Properties of {@link FleetwireStack}. */
+export interface FleetwireStackProps extends StackProps {
+  /** The namespace Tesla's fleet-telemetry server is configured with. @default DEFAULT_TESLA_NAMESPACE */
+  readonly teslaNamespace?: string;
+}
+
+/** The CfnOutput id of each topic's stream name. */
+export const STREAM_OUTPUT_IDS: Readonly<Record<TeslaTopic, string>> = {
+  V: 'TelemetryStreamName',
+  alerts: 'AlertsStreamName',
+  errors: 'ErrorsStreamName',
+  connectivity: 'ConnectivityStreamName',
+};
 
 /**
  * Everything Fleetwire deploys to one account and region. Environment-agnostic (no `env`, no lookups), so
@@ -13,16 +32,36 @@ import { RuleTargetRegistry } from './events/rule-targets.ts';
 export class FleetwireStack extends Stack {
   /** The events context: the `fleetwire` bus, its archive and rules, the dead-letter queue. */
   public readonly events: FleetwireEvents;
+  /** The DynamoDB tables. */
+  public readonly storage: FleetwireStorage;
+  /** The pseudonym (HMAC) and VIN-vault keys. */
+  public readonly keys: FleetwireKeys;
+  /** The latest-state cache and the VPC the functions that use it run in. */
+  public readonly stateCache: FleetwireStateCache;
+  /** The Tesla streams, their consumers and the ingest function. */
+  public readonly ingest: FleetwireIngest;
 
-  public constructor(scope: Construct, id: string, props?: StackProps) {
+  public constructor(scope: Construct, id: string, props: FleetwireStackProps = {}) {
     super(scope, id, props);
 
-    // The contexts that own rule targets (ingest, commands, api) are built before the events context and
-    // register their functions, state machines and mutations here; none exists yet, and FLEETWIRE_RULES
-    // lists only rules whose targets are deployed.
+    this.storage = new FleetwireStorage(this, 'Storage');
+    this.keys = new FleetwireKeys(this, 'Keys');
+    this.stateCache = new FleetwireStateCache(this, 'StateCache');
+
+    // The contexts that own rule targets (commands, api) are built before the events context and register
+    // their functions, state machines and mutations here; none exists yet, and FLEETWIRE_RULES lists only
+    // rules whose targets are deployed. Ingest only publishes, so it is built after the bus.
     const ruleTargets = new RuleTargetRegistry();
 
     this.events = new FleetwireEvents(this, 'Events', { targets: ruleTargets });
+
+    this.ingest = new FleetwireIngest(this, 'Ingest', {
+      namespace: props.teslaNamespace,
+      bus: this.events.bus,
+      storage: this.storage,
+      keys: this.keys,
+      stateCache: this.stateCache,
+    });
 
     new CfnOutput(this, 'EventBusName', {
       description: 'Name of the bus integrators subscribe to and publishers put Fleetwire events on',
@@ -31,6 +70,20 @@ export class FleetwireStack extends Stack {
     new CfnOutput(this, 'EventBusArn', {
       description: 'ARN of the Fleetwire event bus',
       value: this.events.bus.eventBusArn,
+    });
+    for (const topic of TESLA_TOPICS) {
+      new CfnOutput(this, STREAM_OUTPUT_IDS[topic], {
+        description: `Kinesis stream Tesla's fleet-telemetry server writes the '${topic}' topic to`,
+        value: this.ingest.streams[topic].streamName,
+      });
+    }
+    new CfnOutput(this, 'PoisonQueueUrl', {
+      description: 'Queue of Tesla records ingest could not decode (KMS-encrypted: raw bytes may hold a VIN)',
+      value: this.ingest.poisonQueue.queueUrl,
+    });
+    new CfnOutput(this, 'OnFailureQueueUrl', {
+      description: 'Queue describing stream batches ingest gave up on (shard and sequence range, to replay)',
+      value: this.ingest.onFailureQueue.queueUrl,
     });
   }
 }

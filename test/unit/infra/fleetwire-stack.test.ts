@@ -1,14 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FLEETWIRE_BUS_NAME, FLEETWIRE_RULES } from '../../../src/domain/events/rules.ts';
+import { TESLA_TOPICS } from '../../../src/domain/tesla/index.ts';
 import { addFleetwireStacks, DEFAULT_STACK_NAME } from '../../../src/infra/fleetwire-app.ts';
-import type { FleetwireStack } from '../../../src/infra/fleetwire-stack.ts';
+import { STREAM_OUTPUT_IDS, type FleetwireStack } from '../../../src/infra/fleetwire-stack.ts';
 import { cdkJsonContext, validationFindings } from './cdk-test-support.ts';
 
 describe('the Fleetwire CDK app', () => {
@@ -59,19 +61,82 @@ describe('the Fleetwire CDK app', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: FLEETWIRE_BUS_NAME });
     template.resourceCountIs('AWS::Events::Rule', FLEETWIRE_RULES.length);
   });
+
+  it('composes storage, keys, state cache and ingest, and outputs the stream names and queue URLs', () => {
+    const template = Template.fromStack(stack);
+    for (const topic of TESLA_TOPICS) {
+      template.hasOutput(STREAM_OUTPUT_IDS[topic], {
+        Value: stack.resolve(stack.ingest.streams[topic].streamName),
+      });
+    }
+    template.hasOutput('PoisonQueueUrl', { Value: stack.resolve(stack.ingest.poisonQueue.queueUrl) });
+    template.hasOutput('OnFailureQueueUrl', { Value: stack.resolve(stack.ingest.onFailureQueue.queueUrl) });
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', stack.storage.tables.size);
+    template.resourceCountIs('AWS::ElastiCache::ServerlessCache', 1);
+    // The ingest function publishes on the events context's bus.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ EVENT_BUS_NAME: stack.resolve(stack.events.bus.eventBusName) }),
+      },
+    });
+  });
+
+  // The one test that runs esbuild (the others skip bundling through `aws:cdk:bundling-stacks`): the handler
+  // builds offline, and the bundle loads in Node as an ES module.
+  it('bundles the ingest handler locally into an ES module that loads', () => {
+    const code = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+      Properties: { Handler: 'index.handler', Architectures: ['arm64'] },
+    });
+    const s3Key = Object.values(code).map(
+      (resource) => (resource as { Properties: { Code: { S3Key: string } } }).Properties.Code.S3Key,
+    );
+    expect(s3Key).toHaveLength(1);
+    const assetDir = join(assembly.directory, `asset.${s3Key[0]?.replace(/\.zip$/, '')}`);
+    const bundle = join(assetDir, 'index.mjs');
+    expect(existsSync(bundle)).toBe(true);
+    expect(existsSync(`${bundle}.map`)).toBe(true);
+    // The AWS SDK is inside rather than left to the runtime.
+    expect(readFileSync(bundle, 'utf8')).not.toMatch(/from\s*["']@aws-sdk\//);
+
+    // Importing the bundle builds the adapters, and ioredis then dials REDIS_URL: a closed loopback port,
+    // so nothing leaves the machine; the process exits as soon as the import has resolved.
+    const loaded = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(bundle)}); console.log(typeof m.handler); process.exit(0);`,
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 15_000,
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: 'us-east-1',
+          REDIS_URL: 'redis://127.0.0.1:1',
+          POISON_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111111111111/poison',
+        },
+      },
+    );
+    expect(loaded.status, loaded.stderr).toBe(0);
+    expect(loaded.stdout.trim()).toBe('function');
+  });
 });
 
 describe('addFleetwireStacks', () => {
-  // Building constructs is cheap; only synthesis is slow, and these tests do not synthesize.
+  // Building constructs is cheap and these tests do not synthesize; bundling, which a NodejsFunction runs as
+  // it is built, is skipped the way the CDK CLI skips it for stacks it does not deploy.
+  const context = (): Record<string, unknown> => ({ ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] });
+
   it('takes the stack name from the stackName context value', () => {
-    const app = new App({ context: { ...cdkJsonContext(), stackName: 'Fleetwire-dev' } });
+    const app = new App({ context: { ...context(), stackName: 'Fleetwire-dev' } });
     const stack = addFleetwireStacks(app);
     expect(stack.stackName).toBe('Fleetwire-dev');
     expect(stack.node.id).toBe('Fleetwire-dev');
   });
 
   it.each([[''], [42]])('refuses the stackName %j', (stackName) => {
-    const app = new App({ context: { ...cdkJsonContext(), stackName } });
+    const app = new App({ context: { ...context(), stackName } });
     expect(() => addFleetwireStacks(app)).toThrow("Context value 'stackName' must be a non-empty string");
   });
 });
