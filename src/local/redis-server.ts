@@ -53,7 +53,10 @@ export async function resolveRedis(options: ResolveRedisOptions = {}): Promise<R
 }
 
 /** Starts a throwaway `redis-server` on a free loopback port, keeping nothing on disk. */
-export async function spawnRedisServer(binary = 'redis-server'): Promise<ResolvedRedis> {
+export async function spawnRedisServer(
+  binary = 'redis-server',
+  extraArgs: readonly string[] = [],
+): Promise<ResolvedRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'fleetwire-redis-'));
   const child = spawn(
@@ -71,6 +74,7 @@ export async function spawnRedisServer(binary = 'redis-server'): Promise<Resolve
       dir,
       '--protected-mode',
       'yes',
+      ...extraArgs,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

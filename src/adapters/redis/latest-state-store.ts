@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connect.ts';
 import type { SignalSample } from '../../domain/state/coalesce.ts';
 import type {
   AppliedStateUpdate,
@@ -69,11 +70,12 @@ export const redisKeys = {
 export class RedisLatestStateStore implements LatestStateStore {
   private readonly redis: RedisWithMerge;
 
-  constructor(redis: Redis) {
+  /** Standalone or cluster mode: every key of one call shares the tenant's hash slot. */
+  constructor(redis: RedisConnection) {
     if (!('fleetwireMergeState' in redis)) {
       redis.defineCommand('fleetwireMergeState', { numberOfKeys: 3, lua: MERGE_SCRIPT });
     }
-    this.redis = redis as RedisWithMerge;
+    this.redis = redis as unknown as RedisWithMerge;
   }
 
   async apply(updates: readonly VehicleStateUpdate[]): Promise<AppliedStateUpdate[]> {

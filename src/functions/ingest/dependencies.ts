@@ -2,13 +2,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { Redis } from 'ioredis';
 import { awsClientConfig, type AwsEndpointOptions } from '../../adapters/aws/client-config.ts';
 import { DynamoDbVehicleDirectory } from '../../adapters/aws/dynamodb/vehicle-directory.ts';
 import { EventBridgePublisher } from '../../adapters/aws/eventbridge-publisher.ts';
 import { KmsMacProvider } from '../../adapters/aws/kms.ts';
 import { SqsDeadLetterQueue } from '../../adapters/aws/sqs-dead-letter-queue.ts';
 import { RedisLatestStateStore } from '../../adapters/redis/latest-state-store.ts';
+import { connectRedis } from '../../adapters/redis/connect.ts';
 import { Pseudonymizer } from '../../domain/pseudonym/pseudonym.ts';
 import { CachedVehicleDirectory } from '../../domain/vehicles/cached-directory.ts';
 import { FLEETWIRE_BUS_NAME } from '../../domain/events/rules.ts';
@@ -50,7 +50,7 @@ export function ingestConfigurationFromEnv(env: NodeJS.ProcessEnv = process.env)
   };
   return {
     aws: {},
-    state: new RedisLatestStateStore(new Redis(required('REDIS_URL'), { enableAutoPipelining: false })),
+    state: new RedisLatestStateStore(connectRedis(required('REDIS_URL'))),
     poisonQueueUrl: required('POISON_QUEUE_URL'),
     namespace: env.TESLA_NAMESPACE ?? 'fleetwire',
     eventBusName: env.EVENT_BUS_NAME ?? FLEETWIRE_BUS_NAME,
