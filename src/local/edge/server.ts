@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
@@ -11,6 +11,17 @@ import {
   type AwsJsonService,
   type RequestContext,
 } from './aws-json.ts';
+import {
+  FaultInjector,
+  forwardToBackend,
+  injectedError,
+  parseJsonObject,
+  planPartial,
+  relayReply,
+  sendBatchAnswer,
+  type FaultDecision,
+  type PartialEffect,
+} from './faults.ts';
 
 const require = createRequire(import.meta.url);
 const kinesalite = require('kinesalite') as (options: Record<string, unknown>) => Server;
@@ -18,10 +29,17 @@ const dynalite = require('dynalite') as (options: Record<string, unknown>) => Se
 
 /** Largest request body the edge reads for a JSON service (PutEvents and SQS limits are far below it). */
 const MAX_JSON_BODY_BYTES = 8 * 1024 * 1024;
+/** Largest batch the edge reads to inject a partial failure into it (dynalite's own request limit). */
+const MAX_BACKEND_BODY_BYTES = 16 * 1024 * 1024;
+/** The JSON protocol version of the embedded backends, for the errors the edge answers in their name. */
+const BACKEND_JSON_VERSION: Readonly<Record<string, '1.0' | '1.1'>> = {
+  Kinesis_20131202: '1.1',
+  DynamoDB_20120810: '1.0',
+};
 
 /** A non-AWS route of the edge itself, under `/_edge/`, e.g. the event tail stream. */
 export interface EdgeRoute {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   readonly path: string;
   handle(req: IncomingMessage, res: ServerResponse, url: URL): void | Promise<void>;
 }
@@ -40,6 +58,8 @@ export interface AwsEdgeOptions {
   readonly routes?: readonly EdgeRoute[];
   /** Told of every error that is the edge's fault (a 500); defaults to `console.error`. */
   readonly onInternalError?: (error: unknown) => void;
+  /** Seed of the fault rules' PRNG when a rule names none. Default 1. */
+  readonly faultSeed?: number;
 }
 
 /**
@@ -47,8 +67,13 @@ export interface AwsEdgeOptions {
  * requests are routed by `X-Amz-Target` to kinesalite, dynalite or one of the edge's own services.
  */
 export class AwsEdge {
+  /** Faults to inject into AWS requests (`/_edge/faults` over HTTP); none unless a rule is added. */
+  readonly faults: FaultInjector;
   private readonly server: Server;
   private readonly backends = new Map<string, EmbeddedHttpBackend>();
+  /** The backends' own servers, whose private ports a partial fault forwards its rewritten batch to. */
+  private readonly backendServers = new Map<string, Server>();
+  private readonly backendAgent = new Agent({ keepAlive: true });
   private readonly services = new Map<string, AwsJsonService>();
   private readonly routes = new Map<string, EdgeRoute>();
   private boundUrl: string | undefined;
@@ -61,31 +86,33 @@ export class AwsEdge {
       mkdirSync(dir, { recursive: true });
       return dir;
     };
-    this.backends.set(
+    this.faults = new FaultInjector(options.faultSeed === undefined ? {} : { seed: options.faultSeed });
+    const embed = (prefix: string, name: string, server: Server): void => {
+      this.backendServers.set(prefix, server);
+      this.backends.set(prefix, new EmbeddedHttpBackend(name, server));
+    };
+    embed(
       'Kinesis_20131202',
-      new EmbeddedHttpBackend(
-        'kinesis',
-        kinesalite({
-          path: pathFor('kinesis'),
-          createStreamMs: delay,
-          deleteStreamMs: delay,
-          updateStreamMs: delay,
-          shardLimit: 500,
-        }),
-      ),
+      'kinesis',
+      kinesalite({
+        path: pathFor('kinesis'),
+        createStreamMs: delay,
+        deleteStreamMs: delay,
+        updateStreamMs: delay,
+        shardLimit: 500,
+      }),
     );
-    this.backends.set(
+    embed(
       'DynamoDB_20120810',
-      new EmbeddedHttpBackend(
-        'dynamodb',
-        dynalite({
-          path: pathFor('dynamodb'),
-          createTableMs: delay,
-          deleteTableMs: delay,
-          updateTableMs: delay,
-        }),
-      ),
+      'dynamodb',
+      dynalite({
+        path: pathFor('dynamodb'),
+        createTableMs: delay,
+        deleteTableMs: delay,
+        updateTableMs: delay,
+      }),
     );
+    for (const route of this.faults.routes()) this.addRoute(route);
     for (const service of options.services ?? []) this.addService(service);
     for (const route of options.routes ?? []) this.addRoute(route);
     this.server = createServer((req, res) => {
@@ -143,6 +170,7 @@ export class AwsEdge {
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.backendAgent.destroy();
     await Promise.all([...this.backends.values()].map((backend) => backend.close()));
     await Promise.all([...this.services.values()].map((service) => service.close?.()));
   }
@@ -169,7 +197,7 @@ export class AwsEdge {
     const operation = dot < 0 ? '' : target.slice(dot + 1);
 
     const backend = this.backends.get(prefix);
-    if (backend) return backend.handle(req, res);
+    if (backend) return this.toBackend(req, res, backend, prefix, target);
 
     const service = this.services.get(prefix);
     if (!service) {
@@ -183,6 +211,8 @@ export class AwsEdge {
         '1.1',
       );
     }
+    const fault = this.faults.decide(target, prefix);
+    if (fault && !(await this.injectBeforeService(req, res, fault, service.jsonVersion))) return;
     let body: Buffer;
     try {
       body = await readBody(req, MAX_JSON_BODY_BYTES);
@@ -213,11 +243,102 @@ export class AwsEdge {
       headers: req.headers,
     };
     try {
+      const plan =
+        fault?.effect?.kind === 'partial'
+          ? planPartial(target, fault.effect, input as Record<string, unknown>, fault.random)
+          : undefined;
+      if (plan) {
+        const output = plan.forward ? await service.handle(operation, plan.forward, context) : undefined;
+        return sendJson(res, 200, plan.merge(output), `application/x-amz-json-${service.jsonVersion}`);
+      }
       const output = await service.handle(operation, input as Record<string, unknown>, context);
       sendJson(res, 200, output ?? {}, `application/x-amz-json-${service.jsonVersion}`);
     } catch (error) {
       this.sendError(res, error, service.jsonVersion);
     }
+  }
+
+  /** Hands a request to kinesalite or dynalite, through whatever fault applies to it. */
+  private async toBackend(
+    req: IncomingMessage,
+    res: ServerResponse,
+    backend: EmbeddedHttpBackend,
+    prefix: string,
+    target: string,
+  ): Promise<void> {
+    const fault = this.faults.decide(target, prefix);
+    if (!fault) return backend.handle(req, res);
+    if (!(await this.injectBeforeService(req, res, fault, BACKEND_JSON_VERSION[prefix] ?? '1.1'))) return;
+    if (fault.effect?.kind === 'partial') {
+      return this.injectPartialOnBackend(req, res, prefix, target, fault.effect, fault.random);
+    }
+    backend.handle(req, res);
+  }
+
+  /**
+   * Applies the part of a fault that comes before the service sees the request: the delay, then an
+   * `error` effect. Resolves false when the request has been answered (or its client is gone).
+   */
+  private async injectBeforeService(
+    req: IncomingMessage,
+    res: ServerResponse,
+    fault: FaultDecision,
+    jsonVersion: '1.0' | '1.1',
+  ): Promise<boolean> {
+    if (fault.delayMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
+      // The client may have timed out, or the edge stopped, while the request waited.
+      if (req.destroyed || res.destroyed) return false;
+    }
+    if (fault.effect?.kind !== 'error') return true;
+    req.resume();
+    this.sendError(res, injectedError(fault.effect), jsonVersion);
+    return false;
+  }
+
+  /**
+   * A partial fault on kinesalite or dynalite, which the edge cannot call in-process with a rewritten body:
+   * the refused entries are answered here and the others forwarded to the backend's private port.
+   */
+  private async injectPartialOnBackend(
+    req: IncomingMessage,
+    res: ServerResponse,
+    prefix: string,
+    target: string,
+    effect: PartialEffect,
+    random: () => number,
+  ): Promise<void> {
+    const jsonVersion = BACKEND_JSON_VERSION[prefix] ?? '1.1';
+    const port = (this.backendServers.get(prefix)?.address() as AddressInfo | null)?.port;
+    if (port === undefined) throw new Error(`the ${prefix} backend is not listening`);
+    let body: Buffer;
+    try {
+      body = await readBody(req, MAX_BACKEND_BODY_BYTES);
+    } catch (error) {
+      return this.sendError(res, error, jsonVersion);
+    }
+    const input = parseJsonObject(body);
+    const plan = input ? planPartial(target, effect, input, random) : undefined;
+    // A batch the fault cannot apply to goes through as sent, so the client sees the backend's own answer.
+    if (!plan) return relayReply(res, await forwardToBackend(this.backendAgent, port, req, body));
+    const answer = {
+      contentType: `application/x-amz-json-${jsonVersion}`,
+      crc32: prefix === 'DynamoDB_20120810',
+    };
+    if (!plan.forward) return sendBatchAnswer(res, plan.merge(undefined), answer);
+    const reply = await forwardToBackend(
+      this.backendAgent,
+      port,
+      req,
+      Buffer.from(JSON.stringify(plan.forward)),
+    );
+    const output = reply.status === 200 ? parseJsonObject(reply.body) : undefined;
+    // A refusal of the whole call (missing stream, validation) stands: AWS would not have taken any entry.
+    if (!output) return relayReply(res, reply);
+    sendBatchAnswer(res, plan.merge(output), {
+      ...answer,
+      requestId: headerValue(reply.headers['x-amzn-requestid']),
+    });
   }
 
   private sendError(res: ServerResponse, error: unknown, jsonVersion: '1.0' | '1.1'): void {
