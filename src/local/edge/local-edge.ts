@@ -21,6 +21,8 @@ export interface LocalEdgeOptions {
 export interface LocalEdge {
   readonly url: string;
   readonly eventBridge: LocalEventBridge;
+  /** Fault injection for tests and reliability drills (see docs/local-edge.md). */
+  readonly faults: AwsEdge['faults'];
   serviceNames(): string[];
   stop(): Promise<void>;
 }
@@ -56,6 +58,7 @@ export async function startLocalEdge(options: LocalEdgeOptions = {}): Promise<Lo
   return {
     url,
     eventBridge,
+    faults: edge.faults,
     serviceNames: () => edge.serviceNames(),
     stop: () => edge.stop(),
   };
