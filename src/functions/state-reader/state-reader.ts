@@ -1,0 +1,165 @@
+/**
+ * The StateReader function's work: the latest vehicle state of one tenant, read from the
+ * {@link LatestStateStore} (Redis), shaped as the GraphQL `VehicleState`. AppSync resolvers invoke it with
+ * the tenant of the caller's token; nothing here trusts a tenant from anywhere else, because nothing else
+ * can invoke it.
+ */
+import { z } from 'zod';
+import type { SignalSample } from '../../domain/state/coalesce.ts';
+import { TENANT_ID_PATTERN, VEHICLE_ID_PATTERN } from '../../domain/events/catalog/common.ts';
+import type { GeoPoint, LatestStateStore, VehicleState } from '../../ports/latest-state-store.ts';
+
+/** Most vehicles one `fleetState` or `vehiclesNear` answers (the GraphQL limit's maximum). */
+export const MAX_VEHICLES_PER_READ = 1000;
+
+const tenantId = z.string().regex(TENANT_ID_PATTERN, { error: 'must be a tenant id' });
+
+/** The events the function accepts, one per read. */
+export const StateReaderEventSchema = z.discriminatedUnion('operation', [
+  z.strictObject({
+    operation: z.literal('vehicleState'),
+    tenantId,
+    vehicleId: z.string().regex(VEHICLE_ID_PATTERN, { error: 'must be a vehicle id' }),
+  }),
+  z.strictObject({
+    operation: z.literal('fleetState'),
+    tenantId,
+    limit: z.int().min(1).max(MAX_VEHICLES_PER_READ).optional(),
+  }),
+  z.strictObject({
+    operation: z.literal('vehiclesNear'),
+    tenantId,
+    center: z.strictObject({
+      latitude: z.number().min(-90).max(90),
+      longitude: z.number().min(-180).max(180),
+    }),
+    radiusMeters: z.number().min(1).max(1_000_000),
+  }),
+]);
+
+/** An event of the StateReader function. */
+export type StateReaderEvent = z.infer<typeof StateReaderEventSchema>;
+
+/** The GraphQL `VehicleState`: every signal, and the typed convenience fields dashboards use most. */
+export interface VehicleStateView {
+  readonly vehicleId: string;
+  readonly lastSeenAt: string;
+  readonly signals: Record<string, unknown>;
+  readonly location: GeoPoint | null;
+  readonly heading: number | null;
+  readonly speed: number | null;
+  readonly batteryLevel: number | null;
+  readonly range: number | null;
+  readonly gear: string | null;
+  readonly locked: boolean | null;
+  readonly charging: boolean | null;
+  readonly chargeState: string | null;
+  readonly chargeLimit: number | null;
+  readonly odometer: number | null;
+  readonly insideTemperature: number | null;
+  readonly outsideTemperature: number | null;
+}
+
+/** The GraphQL `FleetState`. */
+export interface FleetStateView {
+  readonly tenantId: string;
+  readonly generatedAt: string;
+  readonly vehicles: VehicleStateView[];
+  readonly truncated: boolean;
+}
+
+/** What the function answers: data, or an expected failure the resolver turns into a GraphQL error. */
+export type StateReaderResult =
+  | { readonly data: VehicleStateView | FleetStateView | VehicleStateView[] | null }
+  | { readonly error: { readonly type: 'BadRequest'; readonly message: string } };
+
+/** Charge states in which energy flows (or is about to). */
+const CHARGING_STATES = new Set(['Charging', 'Starting']);
+
+const numberOf = (signals: ReadonlyMap<string, SignalSample>, name: string): number | null => {
+  const value = signals.get(name)?.value;
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+};
+
+const stringOf = (signals: ReadonlyMap<string, SignalSample>, name: string): string | null => {
+  const value = signals.get(name)?.value;
+  return typeof value === 'string' ? value : null;
+};
+
+function locationOf(signals: ReadonlyMap<string, SignalSample>): GeoPoint | null {
+  const value = signals.get('Location')?.value as Partial<GeoPoint> | null | undefined;
+  return typeof value?.latitude === 'number' && typeof value.longitude === 'number'
+    ? { latitude: value.latitude, longitude: value.longitude }
+    : null;
+}
+
+/** A stored state as the GraphQL `VehicleState`; signals a vehicle has not reported are null. */
+export function toVehicleStateView(state: VehicleState): VehicleStateView {
+  const { signals } = state;
+  const locked = signals.get('Locked')?.value;
+  const chargeState = stringOf(signals, 'DetailedChargeState');
+  return {
+    vehicleId: state.vehicleId,
+    lastSeenAt: new Date(state.lastSeenAt).toISOString(),
+    signals: Object.fromEntries([...signals].map(([name, sample]) => [name, sample.value])),
+    location: locationOf(signals),
+    heading: numberOf(signals, 'GpsHeading'),
+    speed: numberOf(signals, 'VehicleSpeed'),
+    batteryLevel: numberOf(signals, 'BatteryLevel') ?? numberOf(signals, 'Soc'),
+    range: numberOf(signals, 'EstBatteryRange'),
+    gear: stringOf(signals, 'Gear'),
+    locked: typeof locked === 'boolean' ? locked : null,
+    charging: chargeState === null ? null : CHARGING_STATES.has(chargeState),
+    chargeState,
+    chargeLimit: numberOf(signals, 'ChargeLimitSoc'),
+    odometer: numberOf(signals, 'Odometer'),
+    insideTemperature: numberOf(signals, 'InsideTemp'),
+    outsideTemperature: numberOf(signals, 'OutsideTemp'),
+  };
+}
+
+/** The states of `vehicleIds`, in that order, leaving out vehicles with no state. */
+async function statesOf(store: LatestStateStore, tenant: string, vehicleIds: readonly string[]) {
+  const states = await Promise.all(vehicleIds.map((id) => store.vehicleState(tenant, id)));
+  return states.filter((state): state is VehicleState => state !== undefined).map(toVehicleStateView);
+}
+
+/**
+ * The StateReader function on a store. Malformed events answer `BadRequest` with every issue's path;
+ * a failing store throws, so the invocation fails and AppSync reports it.
+ */
+export function createStateReader(store: LatestStateStore, now: () => Date = () => new Date()) {
+  return async (event: unknown): Promise<StateReaderResult> => {
+    const parsed = StateReaderEventSchema.safeParse(event);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map(
+        (issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`,
+      );
+      return { error: { type: 'BadRequest', message: `Invalid state read: ${issues.join('; ')}` } };
+    }
+    const request = parsed.data;
+    switch (request.operation) {
+      case 'vehicleState': {
+        const state = await store.vehicleState(request.tenantId, request.vehicleId);
+        return { data: state ? toVehicleStateView(state) : null };
+      }
+      case 'fleetState': {
+        const limit = request.limit ?? MAX_VEHICLES_PER_READ;
+        // One more than asked tells whether the answer is complete.
+        const ids = await store.vehicleIds(request.tenantId, { limit: limit + 1 });
+        return {
+          data: {
+            tenantId: request.tenantId,
+            generatedAt: now().toISOString(),
+            vehicles: await statesOf(store, request.tenantId, ids.slice(0, limit)),
+            truncated: ids.length > limit,
+          },
+        };
+      }
+      case 'vehiclesNear': {
+        const ids = await store.vehiclesNear(request.tenantId, request.center, request.radiusMeters);
+        return { data: await statesOf(store, request.tenantId, ids.slice(0, MAX_VEHICLES_PER_READ)) };
+      }
+    }
+  };
+}

@@ -1,0 +1,14 @@
+/** `Query.alertRules` (None data source). Empty until issue 6 (alert rules) fills it. */
+import { READERS, requireUser } from './lib/identity.js';
+import { emptyPage, pageLimit } from './lib/input.js';
+
+/** Checks the caller and every argument now, so clients written today keep working when the data arrives. */
+export function request(ctx) {
+  requireUser(ctx, READERS);
+  pageLimit(ctx.args.limit, 100, 50);
+  return { payload: emptyPage() };
+}
+
+export function response(ctx) {
+  return ctx.result;
+}
