@@ -8,6 +8,7 @@ import type { Duration } from 'aws-cdk-lib';
 import type * as appsync from 'aws-cdk-lib/aws-appsync';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -47,6 +48,13 @@ export interface GraphqlMutationTargets {
   readonly api: appsync.IGraphqlApi;
   /** Mutation field name → the GraphQL operation EventBridge sends, e.g. `mutation Publish($x: …) { … }`. */
   readonly operations: Readonly<Record<string, string>>;
+  /**
+   * The role EventBridge calls the API with, already granted the mutations it may call. Without it, CDK
+   * creates a role granted every mutation of the API (`types/Mutation/*`).
+   *
+   * @default - CDK's role per API, granted `appsync:GraphQL` on every mutation
+   */
+  readonly role?: iam.IRole;
 }
 
 /** The constructs a {@link RuleTargetRegistry} can target, by the names the rule definitions use. */
@@ -100,8 +108,9 @@ export class RuleTargetRegistry implements RuleTargetResolver {
           return undefined;
         }
         // AppSync takes the shaped event as the operation's variables, not as the request body.
+        const eventRole = this.graphql?.role;
         return ({ input, delivery }) =>
-          new eventsTargets.AppSync(api, { graphQLOperation, variables: input, ...delivery });
+          new eventsTargets.AppSync(api, { graphQLOperation, variables: input, eventRole, ...delivery });
       }
     }
   }

@@ -10,7 +10,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FLEETWIRE_BUS_NAME, FLEETWIRE_RULES } from '../../../src/domain/events/rules.ts';
 import { TESLA_TOPICS } from '../../../src/domain/tesla/index.ts';
 import { addFleetwireStacks, DEFAULT_STACK_NAME } from '../../../src/infra/fleetwire-app.ts';
-import { STREAM_OUTPUT_IDS, type FleetwireStack } from '../../../src/infra/fleetwire-stack.ts';
+import {
+  API_OUTPUT_IDS,
+  STREAM_OUTPUT_IDS,
+  type FleetwireStack,
+} from '../../../src/infra/fleetwire-stack.ts';
 import { cdkJsonContext, validationFindings } from './cdk-test-support.ts';
 
 describe('the Fleetwire CDK app', () => {
@@ -81,25 +85,54 @@ describe('the Fleetwire CDK app', () => {
     });
   });
 
-  // The one test that runs esbuild (the others skip bundling through `aws:cdk:bundling-stacks`): the handler
-  // builds offline, and the bundle loads in Node as an ES module.
-  it('bundles the ingest handler locally into an ES module that loads', () => {
-    const code = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
-      Properties: { Handler: 'index.handler', Architectures: ['arm64'] },
+  it('composes the API: user pool, GraphQL API targetable by the rules, and the URLs and ids dashboards need', () => {
+    const template = Template.fromStack(stack);
+    template.hasOutput(API_OUTPUT_IDS.graphqlUrl, { Value: stack.resolve(stack.api.graphqlUrl) });
+    template.hasOutput(API_OUTPUT_IDS.realtimeUrl, { Value: stack.resolve(stack.api.realtimeUrl) });
+    template.hasOutput(API_OUTPUT_IDS.userPoolId, { Value: stack.resolve(stack.api.userPool.userPoolId) });
+    template.hasOutput(API_OUTPUT_IDS.userPoolClientId, {
+      Value: stack.resolve(stack.api.dashboardClient.userPoolClientId),
     });
-    const s3Key = Object.values(code).map(
-      (resource) => (resource as { Properties: { Code: { S3Key: string } } }).Properties.Code.S3Key,
+    template.resourceCountIs('AWS::AppSync::GraphQLApi', 1);
+    template.resourceCountIs('AWS::Cognito::UserPool', 1);
+    // The API's Lambda data sources read the stack's own tables and cache.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ REDIS_URL: stack.resolve(stack.stateCache.redisUrl) }) },
+      Role: stack.resolve(stack.api.stateReader.role?.roleArn),
+    });
+    // Every rule target naming a GraphQL mutation is one the API registered for EventBridge.
+    const mutationTargets = FLEETWIRE_RULES.flatMap((rule) => rule.targets).flatMap((definition) =>
+      definition.target.kind === 'graphqlMutation' ? [definition.target.field] : [],
     );
-    expect(s3Key).toHaveLength(1);
-    const assetDir = join(assembly.directory, `asset.${s3Key[0]?.replace(/\.zip$/, '')}`);
-    const bundle = join(assetDir, 'index.mjs');
+    for (const field of mutationTargets) {
+      expect(Object.keys(stack.api.mutationTargets.operations)).toContain(field);
+    }
+  });
+
+  /** The bundle in a function's code asset, in the synthesized assembly. */
+  const bundleOf = (fn: { functionName: string }): string => {
+    const ref = stack.resolve(fn.functionName) as { Ref: string };
+    const resource = Template.fromStack(stack).toJSON().Resources[ref.Ref] as {
+      Properties: { Handler: string; Code: { S3Key: string } };
+    };
+    expect(resource.Properties.Handler).toBe('index.handler');
+    const assetDir = join(
+      assembly.directory,
+      `asset.${resource.Properties.Code.S3Key.replace(/\.zip$/, '')}`,
+    );
+    return join(assetDir, 'index.mjs');
+  };
+
+  /**
+   * Whether importing `bundle` in a fresh Node process yields a `handler` function. Importing builds the
+   * adapters, and ioredis then dials REDIS_URL: a closed loopback port, so nothing leaves the machine; the
+   * process exits as soon as the import has resolved.
+   */
+  const expectLoadableHandler = (bundle: string, env: Readonly<Record<string, string>> = {}): void => {
     expect(existsSync(bundle)).toBe(true);
     expect(existsSync(`${bundle}.map`)).toBe(true);
     // The AWS SDK is inside rather than left to the runtime.
     expect(readFileSync(bundle, 'utf8')).not.toMatch(/from\s*["']@aws-sdk\//);
-
-    // Importing the bundle builds the adapters, and ioredis then dials REDIS_URL: a closed loopback port,
-    // so nothing leaves the machine; the process exits as soon as the import has resolved.
     const loaded = spawnSync(
       process.execPath,
       [
@@ -110,16 +143,24 @@ describe('the Fleetwire CDK app', () => {
       {
         encoding: 'utf8',
         timeout: 15_000,
-        env: {
-          PATH: process.env.PATH,
-          AWS_REGION: 'us-east-1',
-          REDIS_URL: 'redis://127.0.0.1:1',
-          POISON_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111111111111/poison',
-        },
+        env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', REDIS_URL: 'redis://127.0.0.1:1', ...env },
       },
     );
     expect(loaded.status, loaded.stderr).toBe(0);
     expect(loaded.stdout.trim()).toBe('function');
+  };
+
+  // The tests that run esbuild (the others skip bundling through `aws:cdk:bundling-stacks`): the handlers
+  // build offline, and each bundle loads in Node as an ES module.
+  it('bundles the ingest handler locally into an ES module that loads', () => {
+    expectLoadableHandler(bundleOf(stack.ingest.function), {
+      POISON_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111111111111/poison',
+    });
+  });
+
+  it("bundles the API's state reader and vehicle registrar into ES modules that load", () => {
+    expectLoadableHandler(bundleOf(stack.api.stateReader));
+    expectLoadableHandler(bundleOf(stack.api.vehicleRegistrar));
   });
 });
 
