@@ -6,6 +6,7 @@ import { registerVehiclesCommands } from './commands/vehicles.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerDecodeCommand } from './commands/decode.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
+import { registerTokenCommand } from './commands/token.ts';
 
 // The SDK warns on every process start that its 2027 releases need Node 22; Fleetwire pins SDK versions.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -21,6 +22,7 @@ registerVehiclesCommands(program);
 registerDlqCommands(program);
 registerDecodeCommand(program);
 registerSimulateCommand(program);
+registerTokenCommand(program);
 
 try {
   await program.parseAsync(process.argv);

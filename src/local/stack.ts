@@ -14,6 +14,13 @@ import { registerVehicle } from '../domain/vehicles/registration.ts';
 import type { LatestStateStore } from '../ports/latest-state-store.ts';
 import { Simulator } from '../simulator/simulator.ts';
 import { startLocalEdge, type LocalEdge } from './edge/local-edge.ts';
+import { readFileSync } from 'node:fs';
+import { createStateReader } from '../functions/state-reader/state-reader.ts';
+import { createVehicleRegistrar } from '../functions/vehicle-registrar/vehicle-registrar.ts';
+import { publishMutationOperations } from '../graphql/publish-operations.ts';
+import { SCHEMA_PATH } from '../graphql/resolvers/manifest.ts';
+import { createAppSyncEngine } from './appsync/engine.ts';
+import { LocalAppSyncServer } from './appsync/server/server.ts';
 import { LocalIngestRuntime } from './ingest-runtime.ts';
 import { provisionLocalResources } from './provision.ts';
 import { resolveRedis, type ResolvedRedis } from './redis-server.ts';
@@ -41,6 +48,10 @@ export interface LocalStackOptions {
   readonly autoRegister?: boolean;
   /** The Tesla server's stream namespace. */
   readonly namespace?: string;
+  /** Port of the GraphQL API (HTTP and ws://); 0 picks a free one. Default 4000. */
+  readonly apiPort?: number;
+  /** Port of the GraphQL API over TLS (https:// and wss://); 0 picks a free one; false for none. Default 4001. */
+  readonly apiTlsPort?: number | false;
   /** Where warnings go; defaults to stderr. */
   readonly warn?: (message: string) => void;
 }
@@ -52,6 +63,9 @@ export interface LocalStack {
   readonly ingest: LocalIngestRuntime;
   readonly simulator: Simulator | undefined;
   readonly state: LatestStateStore;
+  readonly api: LocalAppSyncServer;
+  /** A token of an admin of the demo tenant, valid for a day, printed at start. */
+  readonly demoToken: string;
   /** A few lines telling a developer what runs where. */
   describe(): string;
   stop(): Promise<void>;
@@ -113,6 +127,39 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await registerVehicle({ tenantId: DEMO_TENANT, vin }, registration);
     }
 
+    // The API, and the local EventBridge's AppSync targets: the same publish* operations CDK deploys.
+    const engine = await createAppSyncEngine({
+      dataSources: {
+        dynamodb: clients.dynamodb,
+        tables: { vehicles: provisioned.tables.vehicles! },
+        lambdas: {
+          StateReader: createStateReader(state),
+          VehicleRegistrar: createVehicleRegistrar(registration),
+        },
+      },
+    });
+    const api = new LocalAppSyncServer({ engine });
+    await api.start({
+      port: options.apiPort ?? 4000,
+      tlsPort: options.apiTlsPort ?? 4001,
+      dataDir: options.dataDir,
+    });
+    stoppers.push(() => api.stop());
+    const operations = publishMutationOperations(readFileSync(SCHEMA_PATH, 'utf8'));
+    for (const [field, document] of Object.entries(operations)) {
+      edge.eventBridge.registerTarget({ kind: 'graphqlMutation', field }, async (input) => {
+        const response = await api.publishAsIam(document, input as Record<string, unknown>);
+        if (response.errors?.length) {
+          throw new Error(`${field} failed: ${response.errors.map((e) => e.message).join('; ')}`);
+        }
+      });
+    }
+    const { token: demoToken } = await api.issuer.issueToken({
+      tenantId: DEMO_TENANT,
+      roles: ['admin'],
+      expiresInSeconds: 86_400,
+    });
+
     const ingest = new LocalIngestRuntime({
       endpoint: edge.url,
       state,
@@ -140,6 +187,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ingest,
       simulator,
       state,
+      api,
+      demoToken,
       describe() {
         const redisLine =
           redis.source.kind === 'memory'
@@ -148,6 +197,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return [
           'Fleetwire is running offline.',
           `  AWS edge     ${edge.url}  (${edge.serviceNames().join(', ')})`,
+          api.describe().trimEnd(),
           `  Redis        ${redisLine}`,
           `  data         ${options.dataDir ?? 'in memory'}`,
           `  streams      ${provisioned.streams.join(', ')}`,
@@ -155,6 +205,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           '',
           `  AWS CLI/SDK: export AWS_ENDPOINT_URL=${edge.url} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
           '  Events:      npx fleetwire events tail',
+          `  Token:       an admin of tenant "${DEMO_TENANT}" for 24 h (more: npx fleetwire token --tenant ${DEMO_TENANT} --role viewer)`,
+          `               ${demoToken}`,
           '  Stop:        Ctrl-C',
           '',
         ].join('\n');

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
+import { runLibraryClient } from '../support/appsync-library.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -58,48 +57,6 @@ const SUBSCRIBE = /* GraphQL */ `
     }
   }
 `;
-
-/** Whether AWS's AppSync client library (and Apollo Client, which it plugs into) is installed. */
-const APPSYNC_LIBRARY_INSTALLED = (() => {
-  const require = createRequire(import.meta.url);
-  try {
-    for (const name of ['aws-appsync-subscription-link', 'aws-appsync-auth-link', '@apollo/client'])
-      require.resolve(name);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const LIBRARY_CLIENT = new URL('../support/appsync-library-client.mjs', import.meta.url).pathname;
-
-/** Runs the library client in a child process; answers its JSON lines once it exits. */
-function runLibraryClient(
-  env: Record<string, string>,
-): Promise<{ code: number | null; lines: Record<string, unknown>[] }> {
-  // Node 20 has WebSocket behind a flag; the library, like a browser app, uses the global one.
-  const flags =
-    typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'undefined'
-      ? ['--experimental-websocket']
-      : [];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...flags, LIBRARY_CLIENT], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({
-        code,
-        lines: stdout
-          .split('\n')
-          .filter((line) => line.startsWith('{'))
-          .map((line) => JSON.parse(line) as Record<string, unknown>),
-      }),
-    );
-  });
-}
 
 /** A pseudonymous vehicle id (22 URL-safe characters) that names its tenant and a tag, for assertions. */
 function vehicleId(tag: string): string {
@@ -661,56 +618,53 @@ describe('local AppSync server: HTTP and real-time protocols on the real engine'
     });
   });
 
-  describe.skipIf(!APPSYNC_LIBRARY_INSTALLED)(
-    "AWS's AppSync client library (aws-appsync-subscription-link)",
-    () => {
-      it('queries and subscribes over https:// and wss://, configured as for AWS, trusting the certificate by NODE_EXTRA_CA_CERTS', async () => {
-        let publishing = true;
-        const publisher = (async () => {
-          for (let i = 0; publishing; i++) {
-            await server.publishAsIam(PUBLISH, fleetUpdate(TENANT_B, `libb${i}`));
-            await server.publishAsIam(PUBLISH, fleetUpdate(TENANT_A, `liba${i}`));
-            await new Promise((resolve) => setTimeout(resolve, 100));
-          }
-        })();
-        try {
-          const { code, lines } = await runLibraryClient({
-            APPSYNC_URL: server.tlsUrl!,
-            TOKEN: tokenA,
-            NODE_EXTRA_CA_CERTS: server.certificate!.certPath!,
-            QUERY: 'query { me { username tenantId } }',
-            SUBSCRIPTION: 'subscription { onFleetUpdate { tenantId vehicles { vehicleId } } }',
-            COUNT: '3',
-          });
-          expect(lines[0]).toEqual({
-            query: { me: { __typename: 'Caller', username: 'ana', tenantId: TENANT_A } },
-          });
-          const data = lines.slice(1);
-          expect(data).toHaveLength(3);
-          for (const line of data) {
-            expect(line).toMatchObject({ data: { onFleetUpdate: { tenantId: TENANT_A } } });
-            expect(JSON.stringify(line)).not.toContain(TENANT_B);
-          }
-          expect(code).toBe(0);
-        } finally {
-          publishing = false;
-          await publisher;
+  describe("AWS's AppSync client library (aws-appsync-subscription-link)", () => {
+    it('queries and subscribes over https:// and wss://, configured as for AWS, trusting the certificate by NODE_EXTRA_CA_CERTS', async () => {
+      let publishing = true;
+      const publisher = (async () => {
+        for (let i = 0; publishing; i++) {
+          await server.publishAsIam(PUBLISH, fleetUpdate(TENANT_B, `libb${i}`));
+          await server.publishAsIam(PUBLISH, fleetUpdate(TENANT_A, `liba${i}`));
+          await new Promise((resolve) => setTimeout(resolve, 100));
         }
-      });
-
-      it('is refused with an expired token', async () => {
+      })();
+      try {
         const { code, lines } = await runLibraryClient({
           APPSYNC_URL: server.tlsUrl!,
-          TOKEN: await expiredToken(),
+          TOKEN: tokenA,
           NODE_EXTRA_CA_CERTS: server.certificate!.certPath!,
-          QUERY: 'query { me { username } }',
-          SUBSCRIPTION: 'subscription { onFleetUpdate { tenantId } }',
-          TIMEOUT_MS: '10000',
+          QUERY: 'query { me { username tenantId } }',
+          SUBSCRIPTION: 'subscription { onFleetUpdate { tenantId vehicles { vehicleId } } }',
+          COUNT: '3',
         });
-        expect(lines[0]).toMatchObject({ error: expect.stringMatching(/401/) });
-        expect(lines.some((line) => 'data' in line)).toBe(false);
-        expect(code).toBe(1);
+        expect(lines[0]).toEqual({
+          query: { me: { __typename: 'Caller', username: 'ana', tenantId: TENANT_A } },
+        });
+        const data = lines.slice(1);
+        expect(data).toHaveLength(3);
+        for (const line of data) {
+          expect(line).toMatchObject({ data: { onFleetUpdate: { tenantId: TENANT_A } } });
+          expect(JSON.stringify(line)).not.toContain(TENANT_B);
+        }
+        expect(code).toBe(0);
+      } finally {
+        publishing = false;
+        await publisher;
+      }
+    });
+
+    it('is refused with an expired token', async () => {
+      const { code, lines } = await runLibraryClient({
+        APPSYNC_URL: server.tlsUrl!,
+        TOKEN: await expiredToken(),
+        NODE_EXTRA_CA_CERTS: server.certificate!.certPath!,
+        QUERY: 'query { me { username } }',
+        SUBSCRIPTION: 'subscription { onFleetUpdate { tenantId } }',
+        TIMEOUT_MS: '10000',
       });
-    },
-  );
+      expect(lines[0]).toMatchObject({ error: expect.stringMatching(/401/) });
+      expect(lines.some((line) => 'data' in line)).toBe(false);
+      expect(code).toBe(1);
+    });
+  });
 });

@@ -49,6 +49,18 @@ export function registerRuntimeCommands(program: Command): void {
     )
     .option('--auto-register', 'register unknown VINs to the demo tenant instead of dropping them')
     .option('--namespace <ns>', "the Tesla server's stream namespace", 'fleetwire')
+    .option(
+      '--api-port <port>',
+      'port of the GraphQL API (http, ws)',
+      parsePort,
+      Number(process.env.FLEETWIRE_API_PORT ?? 4000),
+    )
+    .option(
+      '--api-tls-port <port>',
+      'port of the GraphQL API over TLS (https, wss)',
+      parsePort,
+      Number(process.env.FLEETWIRE_API_TLS_PORT ?? 4001),
+    )
     .option('--quiet', 'no live summary')
     .action(
       async (options: {
@@ -60,6 +72,8 @@ export function registerRuntimeCommands(program: Command): void {
         simulator: boolean;
         autoRegister?: boolean;
         namespace: string;
+        apiPort: number;
+        apiTlsPort: number;
         quiet?: boolean;
       }) => {
         const stack = await startOrExplain(
@@ -71,6 +85,8 @@ export function registerRuntimeCommands(program: Command): void {
               simulatorRate: options.rate,
               autoRegister: options.autoRegister ?? false,
               namespace: options.namespace,
+              apiPort: options.apiPort,
+              apiTlsPort: options.apiTlsPort,
             }),
           options.port,
         );

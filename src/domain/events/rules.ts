@@ -4,6 +4,8 @@
  * same ones, so a rule cannot behave one way in AWS and another offline.
  */
 
+import { publishRules } from '../../graphql/publish-rules.ts';
+
 /** The bus every Fleetwire event travels on. */
 export const FLEETWIRE_BUS_NAME = 'fleetwire';
 
@@ -83,4 +85,7 @@ export const FLEETWIRE_ARCHIVES: readonly ArchiveDefinition[] = [
  * The rules of the Fleetwire bus. Each later bounded context (ingest, api, commands) adds its rules here;
  * a rule whose target is not deployed yet must not be listed.
  */
-export const FLEETWIRE_RULES: readonly RuleDefinition[] = [];
+export const FLEETWIRE_RULES: readonly RuleDefinition[] = [
+  // The API: events dashboards follow live go to the IAM-only publish* mutations (src/graphql/publish-rules.ts).
+  ...publishRules(FLEETWIRE_BUS_NAME),
+];

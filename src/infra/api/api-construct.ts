@@ -27,7 +27,7 @@ import type { FleetwireKeys } from '../keys/keys-construct.ts';
 import type { FleetwireStateCache } from '../state-cache/state-cache-construct.ts';
 import type { FleetwireStorage } from '../storage/storage-construct.ts';
 import { API_FUNCTION_TIMEOUT, apiFunction } from './api-functions.ts';
-import { publishMutationOperations } from './publish-operations.ts';
+import { publishMutationOperations } from '../../graphql/publish-operations.ts';
 
 /**
  * The user pool's custom attribute holding the user's tenant; tokens carry it as `custom:tenantId`, the

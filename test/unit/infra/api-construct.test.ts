@@ -21,7 +21,7 @@ import {
   TENANT_ID_CLAIM,
   type FleetwireApiProps,
 } from '../../../src/infra/api/api-construct.ts';
-import { buildAppSyncSchema, publishMutationOperations } from '../../../src/infra/api/publish-operations.ts';
+import { buildAppSyncSchema, publishMutationOperations } from '../../../src/graphql/publish-operations.ts';
 import { FleetwireEvents } from '../../../src/infra/events/events-construct.ts';
 import { RuleTargetRegistry } from '../../../src/infra/events/rule-targets.ts';
 import {
