@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { publishMutationOperations } from '../../../src/graphql/publish-operations.ts';
+import { SCHEMA_PATH } from '../../../src/graphql/resolvers/manifest.ts';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
@@ -281,7 +284,19 @@ describe('FleetwireEvents', () => {
   it('builds the rules of FLEETWIRE_RULES when given none', () => {
     const app = new App({ context: cdkJsonContext() });
     const stack = new Stack(app, 'DefaultRules');
-    const events = new FleetwireEvents(stack, 'Events', { targets: new RuleTargetRegistry() });
+    // The project's rules publish to the API's mutations: give the registry an API with those operations.
+    const schema = readFileSync(SCHEMA_PATH, 'utf8');
+    const api = new appsync.GraphqlApi(stack, 'Api', {
+      name: 'api',
+      definition: appsync.Definition.fromSchema(appsync.SchemaFile.fromAsset(SCHEMA_PATH)),
+      authorizationConfig: {
+        additionalAuthorizationModes: [{ authorizationType: appsync.AuthorizationType.IAM }],
+      },
+    });
+    const targets = new RuleTargetRegistry({
+      graphql: { api, operations: publishMutationOperations(schema) },
+    });
+    const events = new FleetwireEvents(stack, 'Events', { targets });
     expect([...events.rules.keys()]).toEqual(FLEETWIRE_RULES.map((rule) => rule.name));
   });
 });
