@@ -26,7 +26,7 @@ import type { GraphqlMutationTargets } from '../events/rule-targets.ts';
 import type { FleetwireKeys } from '../keys/keys-construct.ts';
 import type { FleetwireStateCache } from '../state-cache/state-cache-construct.ts';
 import type { FleetwireStorage } from '../storage/storage-construct.ts';
-import { API_FUNCTION_TIMEOUT, apiFunction } from './api-functions.ts';
+import { API_FUNCTION_TIMEOUT, fleetwireFunction } from '../shared/fleetwire-function.ts';
 import { publishMutationOperations } from '../../graphql/publish-operations.ts';
 
 /**
@@ -294,7 +294,7 @@ export class FleetwireApi extends Construct {
 
   private buildStateReader(props: FleetwireApiProps, runtime: lambda.Runtime): nodejs.NodejsFunction {
     const { stateCache } = props;
-    const fn = apiFunction(this, 'StateReaderFunction', {
+    const fn = fleetwireFunction(this, 'StateReaderFunction', {
       description: 'Fleetwire API: latest vehicle and fleet state from the state cache (read-only)',
       entry: DATA_SOURCES.StateReader.entry,
       serviceName: 'fleetwire-state-reader',
@@ -315,7 +315,7 @@ export class FleetwireApi extends Construct {
     const { stateCache, storage, keys } = props;
     // In the cache's isolated VPC although it needs no Redis: it holds real VINs, and there it reaches KMS
     // and DynamoDB through the VPC endpoints and nothing else; outside a VPC it could reach the internet.
-    const fn = apiFunction(this, 'VehicleRegistrarFunction', {
+    const fn = fleetwireFunction(this, 'VehicleRegistrarFunction', {
       description: 'Fleetwire API: registers a vehicle (VIN → pseudonym, directory entry, sealed VIN)',
       entry: DATA_SOURCES.VehicleRegistrar.entry,
       serviceName: 'fleetwire-vehicle-registrar',

@@ -3,45 +3,33 @@
  * enhanced fan-out consumer per stream, and the ingest function behind them (DESIGN.md §3), with its
  * poison-record queue and the on-failure destination of its event source mappings.
  */
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { VEHICLES_TABLE } from '../../adapters/aws/dynamodb/table-definitions.ts';
 import { TESLA_TOPICS, teslaStreamNames, type TeslaTopic } from '../../domain/tesla/index.ts';
 import { DEFAULT_TESLA_NAMESPACE } from '../../local/resources.ts';
 import type { FleetwireKeys } from '../keys/keys-construct.ts';
+import { fleetwireFunction } from '../shared/fleetwire-function.ts';
 import type { FleetwireStateCache } from '../state-cache/state-cache-construct.ts';
 import type { FleetwireStorage } from '../storage/storage-construct.ts';
 
-/** The handler the function bundles, and the project whose lock file and tsconfig the bundling uses. */
+/** The handler the function bundles. */
 const INGEST_ENTRY = fileURLToPath(new URL('../../functions/ingest/handler.ts', import.meta.url));
-const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const LOCK_FILE = fileURLToPath(new URL('../../../package-lock.json', import.meta.url));
 
 /** Powertools names; the same the handler passes its Logger and Metrics, so logs and metrics line up. */
 const POWERTOOLS_SERVICE_NAME = 'fleetwire-ingest';
-const POWERTOOLS_METRICS_NAMESPACE = 'Fleetwire';
 
 /** The name of each stream's consumer; unique per stream, so the same name on all four. */
 const CONSUMER_NAME = 'fleetwire-ingest';
-
-/**
- * ESM output needs a real `require` for the CommonJS dependencies (ioredis, protobufjs) that require
- * Node built-ins at run time; esbuild's shim throws "Dynamic require … is not supported" without it.
- */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __fleetwireCreateRequire } from 'node:module'; " +
-  'const require = __fleetwireCreateRequire(import.meta.url);';
 
 /**
  * Shards per stream when {@link FleetwireIngestProps.streamCapacity} is provisioned. A shard takes
@@ -268,56 +256,23 @@ export class FleetwireIngest extends Construct {
   }
 
   private buildFunction(namespace: string, props: FleetwireIngestProps): nodejs.NodejsFunction {
-    if (Stack.of(this).bundlingRequired) {
-      assertLocalEsbuild();
-    }
-    const logGroup = new logs.LogGroup(this, 'LogGroup', {
-      // One line per failed batch at most, never per record; a month is enough to investigate.
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
     const stateCache = props.stateCache;
-    return new nodejs.NodejsFunction(this, 'Function', {
+    return fleetwireFunction(this, 'Function', {
       description: 'Fleetwire ingest: Tesla records → pseudonyms, latest state, events',
       entry: INGEST_ENTRY,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: LOCK_FILE,
+      logGroupId: 'LogGroup',
+      serviceName: POWERTOOLS_SERVICE_NAME,
       runtime: props.runtime ?? lambda.Runtime.NODEJS_24_X,
-      // Billed ≈ 20% less per GB-second than x86.
-      architecture: lambda.Architecture.ARM_64,
+      // One full vCPU: decoding is CPU-bound and single-threaded.
       memorySize: props.memorySize ?? 1769,
       timeout: props.timeout ?? Duration.seconds(60),
       vpc: stateCache.vpc,
       vpcSubnets: stateCache.vpcSubnets,
-      logGroup,
       environment: {
         REDIS_URL: stateCache.redisUrl,
         POISON_QUEUE_URL: this.poisonQueue.queueUrl,
         TESLA_NAMESPACE: namespace,
         EVENT_BUS_NAME: props.bus.eventBusName,
-        POWERTOOLS_SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE,
-        // Stack traces of the rare failure logs point at the TypeScript sources.
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        // esbuild from node_modules: no Docker, no network.
-        forceDockerBundling: false,
-        format: nodejs.OutputFormat.ESM,
-        // What the tests run on; newer runtimes run it unchanged.
-        target: 'node20',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        // The map only needs to translate positions; the sources would double the upload for nothing.
-        sourcesContent: false,
-        // The SDK is bundled rather than taken from the runtime: the versions are the ones the tests ran
-        // against, and one tree-shaken, minified file loads faster on a cold start than the runtime's
-        // full SDK packages.
-        bundleAwsSDK: true,
-        externalModules: [],
       },
     });
   }
@@ -334,19 +289,5 @@ export class FleetwireIngest extends Construct {
       maxRecordAge: props.maxRecordAge ?? Duration.hours(1),
       onFailure: new eventSources.SqsDlq(this.onFailureQueue),
     };
-  }
-}
-
-/**
- * CDK falls back to Docker when it finds no esbuild, which cannot work on machines without Docker and
- * would pull images over the network; fail with the actual cause instead.
- */
-function assertLocalEsbuild(): void {
-  try {
-    createRequire(import.meta.url).resolve('esbuild');
-  } catch {
-    throw new Error(
-      'The ingest function is bundled with the esbuild of node_modules, which is missing: run `npm ci`.',
-    );
   }
 }

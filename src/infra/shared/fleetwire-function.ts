@@ -1,9 +1,9 @@
 /**
- * How the API's Lambda data sources are built: the same bundling as the ingest function (esbuild from
- * node_modules, ESM, arm64, the current LTS runtime), in the state cache's VPC.
+ * How every Fleetwire Lambda function is built (ingest, the API's data sources): esbuild from node_modules
+ * (never Docker), ESM, arm64, Powertools settings, a log group of its own kept a month.
  */
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -16,7 +16,7 @@ import type { Construct } from 'constructs';
 export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const LOCK_FILE = fileURLToPath(new URL('../../../package-lock.json', import.meta.url));
 
-/** Powertools metrics namespace, shared with ingest so every Fleetwire metric is in one place. */
+/** Powertools metrics namespace of every function, so every Fleetwire metric is in one place. */
 const POWERTOOLS_METRICS_NAMESPACE = 'Fleetwire';
 
 /**
@@ -27,11 +27,13 @@ const ESM_REQUIRE_BANNER =
   "import { createRequire as __fleetwireCreateRequire } from 'node:module'; " +
   'const require = __fleetwireCreateRequire(import.meta.url);';
 
-/** What differs between the API's functions. */
-export interface ApiFunctionOptions {
+/** What differs between Fleetwire's functions. */
+export interface FleetwireFunctionOptions {
   readonly description: string;
-  /** The handler module, relative to {@link PROJECT_ROOT}. */
+  /** The handler module, absolute or relative to {@link PROJECT_ROOT}. */
   readonly entry: string;
+  /** The log group's construct id; default `<id>LogGroup`. */
+  readonly logGroupId?: string;
   /** Powertools' service name, also the function's log identity. */
   readonly serviceName: string;
   readonly memorySize: number;
@@ -43,22 +45,22 @@ export interface ApiFunctionOptions {
 }
 
 /** A Node.js function bundled locally, with a log group of its own kept a month. */
-export function apiFunction(
+export function fleetwireFunction(
   scope: Construct,
   id: string,
-  options: ApiFunctionOptions,
+  options: FleetwireFunctionOptions,
 ): nodejs.NodejsFunction {
   if (Stack.of(scope).bundlingRequired) {
     assertLocalEsbuild();
   }
-  const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
+  const logGroup = new logs.LogGroup(scope, options.logGroupId ?? `${id}LogGroup`, {
     // Failures only (the handlers never log per request); a month is enough to investigate.
     retention: logs.RetentionDays.ONE_MONTH,
     removalPolicy: RemovalPolicy.DESTROY,
   });
   return new nodejs.NodejsFunction(scope, id, {
     description: options.description,
-    entry: join(PROJECT_ROOT, options.entry),
+    entry: resolve(PROJECT_ROOT, options.entry),
     handler: 'handler',
     projectRoot: PROJECT_ROOT,
     depsLockFilePath: LOCK_FILE,
@@ -107,7 +109,7 @@ function assertLocalEsbuild(): void {
     createRequire(import.meta.url).resolve('esbuild');
   } catch {
     throw new Error(
-      'The API functions are bundled with the esbuild of node_modules, which is missing: run `npm ci`.',
+      'Fleetwire functions are bundled with the esbuild of node_modules, which is missing: run `npm ci`.',
     );
   }
 }
