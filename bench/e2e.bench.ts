@@ -20,7 +20,7 @@
  * was delivered.
  *
  * BENCH_RATES (records/s, default "1000,5000"), BENCH_SECONDS per rate (default 10), BENCH_VEHICLES (1000),
- * BENCH_TENANTS (10), BENCH_STACK_NODE_OPTIONS (NODE_OPTIONS of the stack process, e.g. "--cpu-prof
+ * BENCH_TENANTS (10), BENCH_MAX_IN_FLIGHT (PutRecords calls in flight, 4), BENCH_STACK_NODE_OPTIONS (NODE_OPTIONS of the stack process, e.g. "--cpu-prof
  * --cpu-prof-dir=/tmp/e2eprof").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -56,6 +56,8 @@ const TENANTS = IN_MEMORY
   ? ['demo']
   : Array.from({ length: Number(process.env.BENCH_TENANTS ?? 10) }, (_, i) => `bench-tenant-${i}`);
 const TICK_MS = 20;
+/** PutRecords calls in flight at most (the producer's pool). */
+const MAX_IN_FLIGHT = Number(process.env.BENCH_MAX_IN_FLIGHT ?? 4);
 /** How long after the last put of a rate to wait for late deliveries. */
 const DRAIN_MS = 3_000;
 const TARGET_P99_MS = 250;
@@ -96,6 +98,9 @@ async function startStackProcess(): Promise<StackProcess> {
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[stack] ${String(chunk)}`));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // If this process dies before stop(), do not leave the stack (and its Redis) running.
+  const orphanGuard = () => child.kill('SIGTERM');
+  process.once('exit', orphanGuard);
   const lines = createInterface({ input: child.stdout! });
   const printed: string[] = [];
   const ready = new Promise<void>((resolve, reject) => {
@@ -123,6 +128,7 @@ async function startStackProcess(): Promise<StackProcess> {
     dataDir,
     async stop() {
       lines.close();
+      process.off('exit', orphanGuard);
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await exited;
@@ -269,6 +275,7 @@ try {
     let put = 0;
     let failedPuts = 0;
     const inFlight = new Set<Promise<unknown>>();
+    let putError: string | undefined;
     const putAckMs: number[] = [];
     const started = performance.now();
     let next = started;
@@ -307,8 +314,15 @@ try {
               if (result.ErrorCode) putAt.delete(`${chunk[index]!.vin}@${chunk[index]!.createdAt}`);
             });
           })
+          .catch((error: unknown) => {
+            failedPuts += chunk.length;
+            putError ??= error instanceof Error ? error.message : String(error);
+            for (const r of chunk) putAt.delete(`${r.vin}@${r.createdAt}`);
+          })
           .finally(() => inFlight.delete(call));
         inFlight.add(call);
+        // Bounded, as a real producer's connection pool is: beyond it the offered rate drops (and shows).
+        while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
       }
       put += records.length;
       next += TICK_MS;
@@ -351,7 +365,7 @@ try {
     console.log(
       `rate ${rate}/s (achieved ${row.achievedRate}/s): put → subscriber p50 ${row.p50Ms} ms, p95 ${row.p95Ms} ms, ` +
         `p99 ${row.p99Ms} ms, max ${row.maxMs} ms (PutRecords ack p99 ${row.putAckP99Ms} ms); delivered ${row.delivered}, coalesced ${row.coalesced}, ` +
-        `lost ${row.lost} of ${row.put} put${failedPuts ? ` (${failedPuts} puts failed)` : ''}`,
+        `lost ${row.lost} of ${row.put} put${failedPuts ? ` (${failedPuts} records failed to put: ${putError})` : ''}`,
     );
   }
   const atTarget = results.find((row) => row.targetRate === TARGET_RATE);

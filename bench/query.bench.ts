@@ -74,6 +74,9 @@ async function startStackProcess(): Promise<StackProcess> {
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[stack] ${String(chunk)}`));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // If this process dies before stop(), do not leave the stack (and its Redis) running.
+  const orphanGuard = () => child.kill('SIGTERM');
+  process.once('exit', orphanGuard);
   const lines = createInterface({ input: child.stdout! });
   const printed: string[] = [];
   const ready = new Promise<void>((resolve, reject) => {
@@ -100,6 +103,7 @@ async function startStackProcess(): Promise<StackProcess> {
     dataDir,
     async stop() {
       lines.close();
+      process.off('exit', orphanGuard);
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await exited;

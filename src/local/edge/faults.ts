@@ -5,6 +5,7 @@
  * requests fail as a whole, fail some of their batch entries with the per-entry shape AWS uses, or answer
  * late; the edge consults it for every AWS request, and `/_edge/faults` configures it over HTTP.
  */
+import { readBoundedBody } from '../http-body.ts';
 import { request as httpRequest } from 'node:http';
 import type { Agent, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -459,22 +460,11 @@ function sendControl(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function readSmallBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new InvalidFaultRuleError(`invalid fault rule: the request body exceeds ${limit} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  return readBoundedBody(
+    req,
+    limit,
+    () => new InvalidFaultRuleError(`invalid fault rule: the request body exceeds ${limit} bytes`),
+  );
 }
 
 /** The HTTP status of an injected error whose rule names none: AWS's for that kind of code. */

@@ -1,3 +1,4 @@
+import { readBoundedBody } from '../http-body.ts';
 import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -387,20 +388,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown, contentTyp
 
 /** Reads a request body, refusing one larger than `limit` bytes with AWS's error for it. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new AwsServiceError('RequestEntityTooLarge', `request body exceeds ${limit} bytes`, 413));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  return readBoundedBody(
+    req,
+    limit,
+    () => new AwsServiceError('RequestEntityTooLarge', `request body exceeds ${limit} bytes`, 413),
+  );
 }

@@ -1,3 +1,4 @@
+import { readBoundedBody } from '../../http-body.ts';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
@@ -415,28 +416,12 @@ function badRequestOfType(errorType: string, message: string): RequestRefusal {
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit)
-    return Promise.reject(
-      new RequestRefusal(413, 'PayloadTooLargeException', `The request body is over ${limit} bytes.`),
-    );
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        reject(
-          new RequestRefusal(413, 'PayloadTooLargeException', `The request body is over ${limit} bytes.`),
-        );
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', () => reject(badRequest('The request body could not be read.')));
-  });
+  return readBoundedBody(
+    req,
+    limit,
+    () => new RequestRefusal(413, 'PayloadTooLargeException', `The request body is over ${limit} bytes.`),
+    () => badRequest('The request body could not be read.'),
+  );
 }
 
 function requestHeaders(req: IncomingMessage): Record<string, string> {
