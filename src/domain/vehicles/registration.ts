@@ -2,8 +2,7 @@ import { VIN_PATTERN, type Pseudonymizer } from '../pseudonym/pseudonym.ts';
 import type { VehicleDirectory, VehicleRegistration, VinVault } from '../../ports/vehicle-directory.ts';
 import { InvalidRegistrationError, InvalidVinError, VehicleAlreadyRegisteredError } from './errors.ts';
 
-/** Tenant ids are short slugs: they appear in Redis keys, event details and JWT claims. */
-export const TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+import { TENANT_ID_PATTERN } from '../events/catalog/common.ts';
 
 /** What registering a vehicle needs. */
 export interface RegisterVehicleInput {
@@ -42,7 +41,7 @@ export async function registerVehicle(
 ): Promise<VehicleRegistration> {
   if (!TENANT_ID_PATTERN.test(input.tenantId)) {
     throw new InvalidRegistrationError(
-      `tenant id must be 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit: ${JSON.stringify(input.tenantId)}`,
+      `tenant id must be 1-64 characters of A-Z, a-z, 0-9, '_' and '-', starting with a letter or digit: ${JSON.stringify(input.tenantId)}`,
     );
   }
   const vin = normalizeVin(input.vin);
