@@ -20,8 +20,8 @@
  * was delivered.
  *
  * BENCH_RATES (records/s, default "1000,5000"), BENCH_SECONDS per rate (default 10), BENCH_VEHICLES (1000),
- * BENCH_TENANTS (10), BENCH_MAX_IN_FLIGHT (PutRecords calls in flight, 4), BENCH_STACK_NODE_OPTIONS (NODE_OPTIONS of the stack process, e.g. "--cpu-prof
- * --cpu-prof-dir=/tmp/e2eprof").
+ * BENCH_TENANTS (10), BENCH_MAX_IN_FLIGHT (PutRecords calls in flight, 4), BENCH_STACK_NODE_ARGS (node flags of the stack
+ * process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/e2eprof").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -92,10 +92,9 @@ async function startStackProcess(): Promise<StackProcess> {
     '--quiet',
   ];
   args.push(...(dataDir ? ['--data-dir', dataDir] : ['--in-memory']));
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  if (process.env.BENCH_STACK_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_STACK_NODE_OPTIONS;
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Node flags of the stack process, e.g. --cpu-prof (which NODE_OPTIONS does not allow).
+  const nodeArgs = (process.env.BENCH_STACK_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[stack] ${String(chunk)}`));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   // If this process dies before stop(), do not leave the stack (and its Redis) running.

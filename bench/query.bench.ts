@@ -10,7 +10,8 @@
  * (`LocalJwtIssuer.open`, as `fleetwire token` does); BENCH_IN_MEMORY=1 runs `--in-memory` and uses the
  * demo token printed at start.
  *
- * BENCH_QUERIES per query (default 2000), BENCH_WARMUP per query (200), BENCH_VEHICLES (1000).
+ * BENCH_QUERIES per query (default 2000; fleetState alone then takes minutes), BENCH_WARMUP per query (200),
+ * BENCH_VEHICLES (1000), BENCH_STACK_NODE_ARGS (node flags of the stack process, e.g. --cpu-prof).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -68,10 +69,9 @@ async function startStackProcess(): Promise<StackProcess> {
     '--quiet',
     ...(dataDir ? ['--data-dir', dataDir] : ['--in-memory']),
   ];
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  if (process.env.BENCH_STACK_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_STACK_NODE_OPTIONS;
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Node flags of the stack process, e.g. --cpu-prof (which NODE_OPTIONS does not allow).
+  const nodeArgs = (process.env.BENCH_STACK_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[stack] ${String(chunk)}`));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   // If this process dies before stop(), do not leave the stack (and its Redis) running.
