@@ -59,6 +59,23 @@ export function prepareOperation(
   limits: OperationLimits,
 ): PreparedOperation | RejectedOperation {
   const { query, variables, operationName } = request;
+  // Dashboards and EventBridge send the same few documents over and over: parsing and validating one
+  // costs more than executing it, so a valid document is prepared once per schema, name and limits.
+  const cacheKey =
+    typeof query === 'string' &&
+    (operationName === undefined || operationName === null || typeof operationName === 'string')
+      ? `${limits.maxDepth}|${limits.maxTokens}|${limits.maxDocumentBytes}|${operationName ?? ''}|${query}`
+      : undefined;
+  const cache = preparedDocuments(schema);
+  const hit = cacheKey === undefined ? undefined : cache.get(cacheKey);
+  if (
+    hit &&
+    (variables === undefined ||
+      variables === null ||
+      (typeof variables === 'object' && !Array.isArray(variables)))
+  ) {
+    return { ...hit, variables: (variables ?? undefined) as Record<string, unknown> | undefined };
+  }
   if (typeof query !== 'string' || query.trim() === '') {
     return rejected(
       'MalformedHttpRequestException',
@@ -114,12 +131,22 @@ export function prepareOperation(
   if (depth > limits.maxDepth) {
     return rejected('ValidationError', `The query is ${depth} levels deep; the limit is ${limits.maxDepth}.`);
   }
-  return {
-    document,
-    operation,
-    variables: (variables ?? undefined) as Record<string, unknown> | undefined,
-    operationName: name,
-  };
+  const prepared = { document, operation, operationName: name };
+  if (cacheKey !== undefined) {
+    if (cache.size >= PREPARED_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    cache.set(cacheKey, prepared);
+  }
+  return { ...prepared, variables: (variables ?? undefined) as Record<string, unknown> | undefined };
+}
+
+/** Distinct valid documents remembered per schema; a dashboard and the publish rules use a few dozen. */
+const PREPARED_CACHE_SIZE = 500;
+const preparedCaches = new WeakMap<GraphQLSchema, Map<string, Omit<PreparedOperation, 'variables'>>>();
+
+function preparedDocuments(schema: GraphQLSchema): Map<string, Omit<PreparedOperation, 'variables'>> {
+  let cache = preparedCaches.get(schema);
+  if (!cache) preparedCaches.set(schema, (cache = new Map()));
+  return cache;
 }
 
 /** Whether {@link prepareOperation} refused the request. */

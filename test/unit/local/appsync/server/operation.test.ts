@@ -31,6 +31,17 @@ describe('prepareOperation', () => {
     }
   });
 
+  it('prepares a document once and reuses it, with each request's own variables', () => {
+    const query = 'query Again($id: ID) { node(id: $id) { id } }';
+    const first = prepareOperation(schema, { query, variables: { id: '1' } }, limits);
+    const second = prepareOperation(schema, { query, variables: { id: '2' } }, limits);
+    const badVariables = prepareOperation(schema, { query, variables: [1] }, limits);
+    if (isRejected(first) || isRejected(second)) throw new Error('a valid document was refused');
+    expect(second.document).toBe(first.document);
+    expect([first.variables, second.variables]).toEqual([{ id: '1' }, { id: '2' }]);
+    expect(isRejected(badVariables)).toBe(true);
+  });
+
   it('refuses a request without a query, with bad variables or a bad operationName', () => {
     expect(errorsOf({})[0]).toMatchObject({ errorType: 'MalformedHttpRequestException' });
     expect(errorsOf({ query: '  ' })[0]).toMatchObject({ errorType: 'MalformedHttpRequestException' });
