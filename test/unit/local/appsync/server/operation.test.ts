@@ -31,7 +31,7 @@ describe('prepareOperation', () => {
     }
   });
 
-  it('prepares a document once and reuses it, with each request's own variables', () => {
+  it('prepares a document once and reuses it, with the variables of each request', () => {
     const query = 'query Again($id: ID) { node(id: $id) { id } }';
     const first = prepareOperation(schema, { query, variables: { id: '1' } }, limits);
     const second = prepareOperation(schema, { query, variables: { id: '2' } }, limits);
