@@ -76,6 +76,12 @@ export interface KinesisPollerOptions {
   readonly parallelizationFactor?: 1;
   /** How long a caught-up shard waits before reading again. Default 100 ms (Lambda polls once a second). */
   readonly pollIntervalMs?: number;
+  /**
+   * The longest wait between reads of an idle shard: after each empty read the wait doubles from
+   * `pollIntervalMs` up to this, and falls back to `pollIntervalMs` when records come. Default
+   * `pollIntervalMs` (no backoff).
+   */
+  readonly idlePollIntervalMs?: number;
   /** First delay before retrying a failed batch, doubled per failure. Default 100 ms. */
   readonly retryBackoffMs?: number;
   /** Cap of every backoff (retries, edge errors). Default 5,000 ms. */
@@ -386,6 +392,10 @@ function resolveConfig(options: KinesisPollerOptions): ShardWorkerConfig {
     maximumRecordAgeMs: maximumRecordAgeSeconds === -1 ? -1 : maximumRecordAgeSeconds * 1000,
     onFailureQueueUrl: options.onFailureQueueUrl,
     pollIntervalMs,
+    idlePollIntervalMs: Math.max(
+      pollIntervalMs,
+      positive('idlePollIntervalMs', options.idlePollIntervalMs ?? pollIntervalMs),
+    ),
     retryBackoffMs: positive('retryBackoffMs', options.retryBackoffMs ?? 100),
     maxBackoffMs: positive('maxBackoffMs', options.maxBackoffMs ?? 5_000),
   };

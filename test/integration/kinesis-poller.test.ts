@@ -172,6 +172,36 @@ describe('local Kinesis poller with event source mapping semantics', () => {
     return bodies;
   }
 
+  it('reads an idle shard less and less often, and still delivers the first record after the pause', async () => {
+    // prepare: count the GetRecords calls the real client makes, with a middleware of its own stack
+    const stream = await createStream(1);
+    let reads = 0;
+    const counter = 'countGetRecords';
+    kinesis.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetRecordsCommand') reads += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: counter },
+    );
+    try {
+      const { seen, handler } = recorder();
+      await startPoller({ streamName: stream, handler, pollIntervalMs: 10, idlePollIntervalMs: 300 });
+      // act: 1.5 s of silence, then a record
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const idleReads = reads;
+      const putAt = Date.now();
+      await put(stream, [1]);
+      await waitFor(() => seen.length === 1, 'the record after the pause');
+      // assess: without the backoff it would have read ~150 times; the wait after a pause is bounded
+      expect(idleReads).toBeLessThan(20);
+      expect(seen[0]!.ns).toEqual([1]);
+      expect(seen[0]!.at - putAt).toBeLessThan(1_000);
+    } finally {
+      kinesis.middlewareStack.remove(counter);
+    }
+  });
+
   it('delivers every record once, in order per shard, as Lambda event records', async () => {
     // prepare
     const stream = await createStream(4);

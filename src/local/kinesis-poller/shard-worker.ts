@@ -45,6 +45,8 @@ export interface ShardWorkerConfig extends RetryPolicy {
   readonly maximumRecordAgeMs: number;
   readonly onFailureQueueUrl: string | undefined;
   readonly pollIntervalMs: number;
+  /** The longest wait between reads of a shard that keeps answering nothing (the wait doubles up to it). */
+  readonly idlePollIntervalMs: number;
   readonly retryBackoffMs: number;
   readonly maxBackoffMs: number;
 }
@@ -134,6 +136,8 @@ export class ShardWorker {
   private lastInvocation: LastInvocation | undefined;
   private retryDelayMs = 0;
   private consecutiveReadErrors = 0;
+  /** Reads in a row that found nothing, while nothing was buffered: how idle the shard is. */
+  private emptyReads = 0;
   private status: ShardStatus;
   private readonly overheadBytes: number;
   private readonly counters = {
@@ -352,11 +356,19 @@ export class ShardWorker {
       if (this.buffer.length > 0 && Date.now() >= windowEnds()) return;
       const wanted = config.batchSize - this.buffer.length;
       const got = await this.readOnce();
+      this.emptyReads = got === 0 && this.buffer.length === 0 ? this.emptyReads + 1 : 0;
       if (this.buffer.length >= config.batchSize || this.closed) return;
       if (this.buffer.length > 0 && Date.now() >= windowEnds()) return;
       if (got < wanted) {
         const untilWindowEnds = this.buffer.length > 0 ? windowEnds() - Date.now() : Number.POSITIVE_INFINITY;
-        await sleep(Math.min(config.pollIntervalMs, untilWindowEnds), signal);
+        // An idle shard is read less and less often (each empty read costs a GetRecords round trip); the
+        // first record after a pause waits at most idlePollIntervalMs, a busy shard never waits longer
+        // than pollIntervalMs.
+        const idleWait = Math.min(
+          config.pollIntervalMs * 2 ** Math.min(Math.max(this.emptyReads - 1, 0), 20),
+          config.idlePollIntervalMs,
+        );
+        await sleep(Math.min(Math.max(config.pollIntervalMs, idleWait), untilWindowEnds), signal);
       }
     }
   }
