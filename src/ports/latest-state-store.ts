@@ -42,6 +42,8 @@ export interface LatestStateStore {
   /** Merges a batch of updates in one round trip. */
   apply(updates: readonly VehicleStateUpdate[]): Promise<AppliedStateUpdate[]>;
   vehicleState(tenantId: string, vehicleId: string): Promise<VehicleState | undefined>;
+  /** The states of many vehicles in one round trip, in the order asked; unknown vehicles are left out. */
+  vehicleStates(tenantId: string, vehicleIds: readonly string[]): Promise<VehicleState[]>;
   /** Vehicle ids of the tenant by last-seen time, newest first. */
   vehicleIds(tenantId: string, options?: { readonly limit?: number }): Promise<string[]>;
   /** Vehicles of the tenant within `radiusMeters` of a point, nearest first. */

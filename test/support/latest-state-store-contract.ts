@@ -58,6 +58,17 @@ export function latestStateStoreContract(name: string, storeOf: () => LatestStat
       expect(await storeOf().vehicleState(globex, 'near')).toBeUndefined();
     });
 
+    it('reads many vehicles at once, in the order asked, leaving out unknown ones', async () => {
+      const tenant = `t-${randomUUID()}`;
+      await storeOf().apply([update(tenant, 'a', { Soc: [10, 1] }), update(tenant, 'b', { Soc: [20, 2] })]);
+      const states = await storeOf().vehicleStates(tenant, ['b', 'unknown', 'a']);
+      expect(states.map((s) => [s.vehicleId, s.signals.get('Soc')?.value])).toEqual([
+        ['b', 20],
+        ['a', 10],
+      ]);
+      expect(await storeOf().vehicleStates(`t-${randomUUID()}`, ['a'])).toEqual([]);
+    });
+
     it('orders vehicles by last seen, newest first', async () => {
       const tenant = `t-${randomUUID()}`;
       await storeOf().apply([update(tenant, 'a', { Soc: [1, 10] }), update(tenant, 'b', { Soc: [1, 30] })]);

@@ -74,6 +74,11 @@ export class MemoryLatestStateStore implements LatestStateStore {
     return { vehicleId, lastSeenAt: stored.lastSeenAt, signals: new Map(stored.signals) };
   }
 
+  async vehicleStates(tenantId: string, vehicleIds: readonly string[]): Promise<VehicleState[]> {
+    const states = await Promise.all(vehicleIds.map((id) => this.vehicleState(tenantId, id)));
+    return states.filter((state): state is VehicleState => state !== undefined);
+  }
+
   async vehicleIds(tenantId: string, options: { readonly limit?: number } = {}): Promise<string[]> {
     return [...(this.tenants.get(tenantId) ?? new Map<string, StoredVehicle>())]
       .sort(([, a], [, b]) => b.lastSeenAt - a.lastSeenAt)

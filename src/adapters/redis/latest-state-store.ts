@@ -106,15 +106,20 @@ export class RedisLatestStateStore implements LatestStateStore {
   }
 
   async vehicleState(tenantId: string, vehicleId: string): Promise<VehicleState | undefined> {
-    const hash = await this.redis.hgetall(redisKeys.state(tenantId, vehicleId));
-    if (!hash.seen) return undefined;
-    const signals = new Map<string, SignalSample>();
-    for (const [field, value] of Object.entries(hash)) {
-      if (!field.startsWith('v:')) continue;
-      const name = field.slice(2);
-      signals.set(name, { value: JSON.parse(value) as unknown, at: Number(hash[`t:${name}`]) });
-    }
-    return { vehicleId, lastSeenAt: Number(hash.seen), signals };
+    return stateOf(vehicleId, await this.redis.hgetall(redisKeys.state(tenantId, vehicleId)));
+  }
+
+  async vehicleStates(tenantId: string, vehicleIds: readonly string[]): Promise<VehicleState[]> {
+    if (vehicleIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const vehicleId of vehicleIds) pipeline.hgetall(redisKeys.state(tenantId, vehicleId));
+    const replies = (await pipeline.exec()) ?? [];
+    return vehicleIds.flatMap((vehicleId, i) => {
+      const [error, hash] = replies[i] ?? [new Error('no reply from Redis')];
+      if (error) throw error;
+      const state = stateOf(vehicleId, hash as Record<string, string>);
+      return state ? [state] : [];
+    });
   }
 
   vehicleIds(tenantId: string, options: { readonly limit?: number } = {}): Promise<string[]> {
@@ -134,4 +139,16 @@ export class RedisLatestStateStore implements LatestStateStore {
     );
     return ids as string[];
   }
+}
+
+/** A vehicle's state from its hash; undefined for a vehicle never seen. */
+function stateOf(vehicleId: string, hash: Record<string, string>): VehicleState | undefined {
+  if (!hash.seen) return undefined;
+  const signals = new Map<string, SignalSample>();
+  for (const [field, value] of Object.entries(hash)) {
+    if (!field.startsWith('v:')) continue;
+    const name = field.slice(2);
+    signals.set(name, { value: JSON.parse(value) as unknown, at: Number(hash[`t:${name}`]) });
+  }
+  return { vehicleId, lastSeenAt: Number(hash.seen), signals };
 }

@@ -120,8 +120,7 @@ export function toVehicleStateView(state: VehicleState): VehicleStateView {
 
 /** The states of `vehicleIds`, in that order, leaving out vehicles with no state. */
 async function statesOf(store: LatestStateStore, tenant: string, vehicleIds: readonly string[]) {
-  const states = await Promise.all(vehicleIds.map((id) => store.vehicleState(tenant, id)));
-  return states.filter((state): state is VehicleState => state !== undefined).map(toVehicleStateView);
+  return (await store.vehicleStates(tenant, vehicleIds)).map(toVehicleStateView);
 }
 
 /**
