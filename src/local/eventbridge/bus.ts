@@ -252,6 +252,8 @@ interface ArchiveState {
   readonly file?: string;
   readonly createdAt: Date;
   records: ArchivedEvent[];
+  /** The size of each record's event, in the order of `records`, so pruning need not serialize again. */
+  sizes: number[];
   sizeBytes: number;
 }
 
@@ -692,6 +694,7 @@ export class LocalEventBridge {
       ...(file === undefined ? {} : { file }),
       createdAt,
       records: [],
+      sizes: [],
       sizeBytes: 0,
     };
     if (file) this.load(archive, file);
@@ -712,8 +715,10 @@ export class LocalEventBridge {
         dropped++;
         continue;
       }
+      const bytes = Buffer.byteLength(JSON.stringify(record.event));
       archive.records.push(record);
-      archive.sizeBytes += Buffer.byteLength(JSON.stringify(record.event));
+      archive.sizes.push(bytes);
+      archive.sizeBytes += bytes;
     }
     if (dropped > 0) this.logger.warn(`eventbridge: ${dropped} unreadable line(s) skipped in ${file}`);
     dropped += this.prune(archive);
@@ -725,12 +730,18 @@ export class LocalEventBridge {
   private archiveEvent(archive: ArchiveState, eventBus: string, event: EventBridgeEvent, at: Date): void {
     const record: ArchivedEvent = { archivedAt: at.toISOString(), eventBus, event };
     this.prune(archive);
+    // Telemetry events are up to 64 KB: serialize each once, for its size and for its line in the file (the
+    // line is what JSON.stringify(record) gives, keys in the same order).
+    const eventJson = JSON.stringify(event);
+    const bytes = Buffer.byteLength(eventJson);
     archive.records.push(record);
-    archive.sizeBytes += Buffer.byteLength(JSON.stringify(event));
+    archive.sizes.push(bytes);
+    archive.sizeBytes += bytes;
     if (!archive.file) return;
     try {
       // Synchronous on purpose: once PutEvents has answered, the event is on disk, as AWS's archive is durable.
-      appendFileSync(archive.file, `${JSON.stringify(record)}\n`);
+      const line = `{"archivedAt":${JSON.stringify(record.archivedAt)},"eventBus":${JSON.stringify(eventBus)},"event":${eventJson}}`;
+      appendFileSync(archive.file, `${line}\n`);
     } catch (error) {
       this.logger.warn(`eventbridge: could not append to ${archive.file}: ${describe(error)}`);
     }
@@ -747,9 +758,8 @@ export class LocalEventBridge {
     )
       expired++;
     if (expired === 0) return 0;
-    for (const record of archive.records.splice(0, expired)) {
-      archive.sizeBytes -= Buffer.byteLength(JSON.stringify(record.event));
-    }
+    archive.records.splice(0, expired);
+    for (const bytes of archive.sizes.splice(0, expired)) archive.sizeBytes -= bytes;
     return expired;
   }
 
