@@ -23,16 +23,11 @@
  * BENCH_TENANTS (10), BENCH_MAX_IN_FLIGHT (PutRecords calls in flight, 4), BENCH_STACK_NODE_ARGS (node flags of the stack
  * process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/e2eprof").
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { KMSClient } from '@aws-sdk/client-kms';
 import WebSocket from 'ws';
+import { percentile, startStackProcess } from './support/stack-process.ts';
 import { awsClientConfig } from '../src/adapters/aws/client-config.ts';
 import { DynamoDbVehicleDirectory } from '../src/adapters/aws/dynamodb/vehicle-directory.ts';
 import { KmsMacProvider, KmsVinVault } from '../src/adapters/aws/kms.ts';
@@ -65,77 +60,6 @@ const TARGET_RATE = 5_000;
 
 // ---------------------------------------------------------------------------------------------------------
 // The stack, as a child process
-
-interface StackProcess {
-  readonly child: ChildProcess;
-  readonly edgeUrl: string;
-  readonly graphqlUrl: string;
-  readonly realtimeUrl: string;
-  readonly demoToken: string;
-  readonly dataDir: string | undefined;
-  stop(): Promise<void>;
-}
-
-async function startStackProcess(): Promise<StackProcess> {
-  const cli = fileURLToPath(new URL('../bin/fleetwire.mjs', import.meta.url));
-  const dataDir = IN_MEMORY ? undefined : mkdtempSync(join(tmpdir(), 'fleetwire-bench-e2e-'));
-  const args = [
-    cli,
-    'start',
-    '--port',
-    '0',
-    '--api-port',
-    '0',
-    '--api-tls-port',
-    '0',
-    '--no-simulator',
-    '--quiet',
-  ];
-  args.push(...(dataDir ? ['--data-dir', dataDir] : ['--in-memory']));
-  // Node flags of the stack process, e.g. --cpu-prof (which NODE_OPTIONS does not allow).
-  const nodeArgs = (process.env.BENCH_STACK_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
-  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[stack] ${String(chunk)}`));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  // If this process dies before stop(), do not leave the stack (and its Redis) running.
-  const orphanGuard = () => child.kill('SIGTERM');
-  process.once('exit', orphanGuard);
-  const lines = createInterface({ input: child.stdout! });
-  const printed: string[] = [];
-  const ready = new Promise<void>((resolve, reject) => {
-    lines.on('line', (line) => {
-      printed.push(line);
-      if (/^\s*Stop:/.test(line)) resolve();
-    });
-    void exited.then((code) => reject(new Error(`the stack exited (${code}):\n${printed.join('\n')}`)));
-  });
-  const timeout = setTimeout(() => child.kill('SIGTERM'), 60_000);
-  await ready;
-  clearTimeout(timeout);
-  const text = printed.join('\n');
-  const edgeUrl = /AWS edge\s+(\S+)/.exec(text)?.[1];
-  const urls = /GraphQL\s+(\S+)\s+\(real-time (\S+)\)/.exec(text);
-  const tokenLine = printed.findIndex((line) => /^\s*Token:/.test(line));
-  const demoToken = printed[tokenLine + 1]?.trim();
-  if (!edgeUrl || !urls || !demoToken) throw new Error(`unexpected stack output:\n${text}`);
-  return {
-    child,
-    edgeUrl,
-    graphqlUrl: urls[1]!,
-    realtimeUrl: urls[2]!,
-    demoToken,
-    dataDir,
-    async stop() {
-      lines.close();
-      process.off('exit', orphanGuard);
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(killer);
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // An AppSync real-time subscriber (raw protocol, as the integration tests speak it)
@@ -196,10 +120,7 @@ async function subscribe(
 
 // ---------------------------------------------------------------------------------------------------------
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
-const stack = await startStackProcess();
+const stack = await startStackProcess({ inMemory: IN_MEMORY, label: 'e2e' });
 const config = awsClientConfig({ endpoint: stack.edgeUrl });
 const clients = {
   dynamodb: new DynamoDBClient(config),

@@ -6,6 +6,7 @@
  *
  * BENCH_RATES (records/s, default "1000,5000"), BENCH_SECONDS per rate (default 10), BENCH_VEHICLES (1000).
  */
+import { percentile } from './support/stack-process.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -90,8 +91,6 @@ edge.eventBridge.subscribe((event) => {
   }
 });
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const results: Record<string, unknown>[] = [];
 let clock = Date.now();
 const random = seededRandom(3);

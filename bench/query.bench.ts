@@ -13,12 +13,7 @@
  * BENCH_QUERIES per query (default 2000; fleetState alone then takes minutes), BENCH_WARMUP per query (200),
  * BENCH_VEHICLES (1000), BENCH_STACK_NODE_ARGS (node flags of the stack process, e.g. --cpu-prof).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { percentile, startStackProcess } from './support/stack-process.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -44,82 +39,10 @@ const IN_MEMORY = process.env.BENCH_IN_MEMORY === '1';
 const TENANT = IN_MEMORY ? 'demo' : 'bench-query';
 const TARGET_P99_MS = 20;
 
-interface StackProcess {
-  readonly child: ChildProcess;
-  readonly edgeUrl: string;
-  readonly graphqlUrl: string;
-  readonly demoToken: string;
-  readonly dataDir: string | undefined;
-  stop(): Promise<void>;
-}
-
-async function startStackProcess(): Promise<StackProcess> {
-  const cli = fileURLToPath(new URL('../bin/fleetwire.mjs', import.meta.url));
-  const dataDir = IN_MEMORY ? undefined : mkdtempSync(join(tmpdir(), 'fleetwire-bench-query-'));
-  const args = [
-    cli,
-    'start',
-    '--port',
-    '0',
-    '--api-port',
-    '0',
-    '--api-tls-port',
-    '0',
-    '--no-simulator',
-    '--quiet',
-    ...(dataDir ? ['--data-dir', dataDir] : ['--in-memory']),
-  ];
-  // Node flags of the stack process, e.g. --cpu-prof (which NODE_OPTIONS does not allow).
-  const nodeArgs = (process.env.BENCH_STACK_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
-  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[stack] ${String(chunk)}`));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  // If this process dies before stop(), do not leave the stack (and its Redis) running.
-  const orphanGuard = () => child.kill('SIGTERM');
-  process.once('exit', orphanGuard);
-  const lines = createInterface({ input: child.stdout! });
-  const printed: string[] = [];
-  const ready = new Promise<void>((resolve, reject) => {
-    lines.on('line', (line) => {
-      printed.push(line);
-      if (/^\s*Stop:/.test(line)) resolve();
-    });
-    void exited.then((code) => reject(new Error(`the stack exited (${code}):\n${printed.join('\n')}`)));
-  });
-  const timeout = setTimeout(() => child.kill('SIGTERM'), 60_000);
-  await ready;
-  clearTimeout(timeout);
-  const text = printed.join('\n');
-  const edgeUrl = /AWS edge\s+(\S+)/.exec(text)?.[1];
-  const graphqlUrl = /GraphQL\s+(\S+)\s+\(real-time/.exec(text)?.[1];
-  const tokenLine = printed.findIndex((line) => /^\s*Token:/.test(line));
-  const demoToken = printed[tokenLine + 1]?.trim();
-  if (!edgeUrl || !graphqlUrl || !demoToken) throw new Error(`unexpected stack output:\n${text}`);
-  return {
-    child,
-    edgeUrl,
-    graphqlUrl,
-    demoToken,
-    dataDir,
-    async stop() {
-      lines.close();
-      process.off('exit', orphanGuard);
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(killer);
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 interface GraphQLResponse {
   readonly data?: Record<string, unknown> | null;
   readonly errors?: readonly { message: string }[];
 }
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 const VEHICLES_QUERY = /* GraphQL */ `
   query Vehicles($limit: Int) {
@@ -177,7 +100,7 @@ const FLEET_STATE_QUERY = /* GraphQL */ `
   }
 `;
 
-const stack = await startStackProcess();
+const stack = await startStackProcess({ inMemory: IN_MEMORY, label: 'query' });
 const config = awsClientConfig({ endpoint: stack.edgeUrl });
 const clients = {
   dynamodb: new DynamoDBClient(config),
