@@ -23,6 +23,7 @@
  * BENCH_TENANTS (10), BENCH_MAX_IN_FLIGHT (PutRecords calls in flight, 4), BENCH_STACK_NODE_ARGS (node flags of the stack
  * process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/e2eprof").
  */
+import { DrivingRecords } from './support/driving-records.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -34,13 +35,7 @@ import { KmsMacProvider, KmsVinVault } from '../src/adapters/aws/kms.ts';
 import { Pseudonymizer } from '../src/domain/pseudonym/pseudonym.ts';
 import { registerVehicle } from '../src/domain/vehicles/registration.ts';
 import { LocalJwtIssuer } from '../src/local/auth/issuer.ts';
-import {
-  drivingSignals,
-  drivingSnapshot,
-  seededRandom,
-  teslaVin,
-  vehicleDataRecord,
-} from '../test/support/tesla-records.ts';
+import { teslaVin } from '../test/support/tesla-records.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const RATES = (process.env.BENCH_RATES ?? '1000,5000').split(',').map(Number);
@@ -183,8 +178,7 @@ try {
   }
 
   const results: Record<string, unknown>[] = [];
-  let clock = Date.now();
-  const random = seededRandom(3);
+  const source = new DrivingRecords(vins);
   for (const rate of RATES) {
     latencies.length = 0;
     putAt.clear();
@@ -199,21 +193,9 @@ try {
     const putAckMs: number[] = [];
     const started = performance.now();
     let next = started;
-    let vehicle = 0;
+    source.restart();
     for (let tick = 0; tick < ticks; tick++) {
-      const records = Array.from({ length: perTick }, () => {
-        const vin = vins[vehicle++ % VEHICLES]!;
-        clock += 1;
-        return {
-          vin,
-          createdAt: clock,
-          data: vehicleDataRecord({
-            vin,
-            createdAt: new Date(clock),
-            data: drivingSignals(drivingSnapshot(tick, random), 15),
-          }),
-        };
-      });
+      const records = source.take(perTick, tick);
       const sentAt = performance.now();
       for (const r of records) putAt.set(`${r.vin}@${r.createdAt}`, sentAt);
       // Open loop: a tick's puts are not awaited before the next tick, so a slow PutRecords shows as

@@ -6,6 +6,7 @@
  *
  * BENCH_RATES (records/s, default "1000,5000"), BENCH_SECONDS per rate (default 10), BENCH_VEHICLES (1000).
  */
+import { DrivingRecords } from './support/driving-records.ts';
 import { percentile } from './support/stack-process.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
@@ -23,13 +24,7 @@ import { LocalIngestRuntime } from '../src/local/ingest-runtime.ts';
 import { provisionLocalResources } from '../src/local/provision.ts';
 import { resolveRedis } from '../src/local/redis-server.ts';
 import { localResources, ON_FAILURE_QUEUE_NAME, POISON_QUEUE_NAME } from '../src/local/resources.ts';
-import {
-  drivingSignals,
-  drivingSnapshot,
-  seededRandom,
-  teslaVin,
-  vehicleDataRecord,
-} from '../test/support/tesla-records.ts';
+import { teslaVin } from '../test/support/tesla-records.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const RATES = (process.env.BENCH_RATES ?? '1000,5000').split(',').map(Number);
@@ -92,8 +87,7 @@ edge.eventBridge.subscribe((event) => {
 });
 
 const results: Record<string, unknown>[] = [];
-let clock = Date.now();
-const random = seededRandom(3);
+const source = new DrivingRecords(vins);
 for (const rate of RATES) {
   latencies.length = 0;
   putAt.clear();
@@ -101,21 +95,9 @@ for (const rate of RATES) {
   const ticks = Math.round((SECONDS * 1000) / TICK_MS);
   let put = 0;
   let next = performance.now();
-  let vehicle = 0;
+  source.restart();
   for (let tick = 0; tick < ticks; tick++) {
-    const records = Array.from({ length: perTick }, () => {
-      const vin = vins[vehicle++ % VEHICLES]!;
-      clock += 1;
-      return {
-        vin,
-        createdAt: clock,
-        data: vehicleDataRecord({
-          vin,
-          createdAt: new Date(clock),
-          data: drivingSignals(drivingSnapshot(tick, random), 15),
-        }),
-      };
-    });
+    const records = source.take(perTick, tick);
     const sentAt = performance.now();
     for (const r of records) putAt.set(`${r.vin}@${r.createdAt}`, sentAt);
     for (let i = 0; i < records.length; i += 500) {
