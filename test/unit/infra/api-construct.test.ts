@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import { Stack, type CfnElement } from 'aws-cdk-lib';
 import type * as appsync from 'aws-cdk-lib/aws-appsync';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -34,7 +34,7 @@ import {
   STATE_CACHE_PORT,
 } from '../../../src/infra/state-cache/state-cache-construct.ts';
 import { FleetwireStorage } from '../../../src/infra/storage/storage-construct.ts';
-import { cdkJsonContext } from './cdk-test-support.ts';
+import { constructTestApp } from './cdk-test-support.ts';
 
 interface Statement {
   readonly Action: string | string[];
@@ -74,16 +74,10 @@ interface ApiStack {
 
 /**
  * The API with the contexts it depends on, and an events context whose one rule targets a publish mutation
- * through the API's registry entry. Bundling is skipped (`aws:cdk:bundling-stacks: []`);
- * fleetwire-stack.test.ts bundles the API's functions for real.
+ * through the API's registry entry, built without bundling.
  */
 function buildApiStack(apiProps: Partial<FleetwireApiProps> = {}): ApiStack {
-  const app = new App({
-    context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] },
-    // CloudFormation validation would add seconds here; fleetwire-stack.test.ts runs it on the real stack.
-    builtinCloudFormationValidation: false,
-  });
-  const stack = new Stack(app, 'ApiTest');
+  const stack = new Stack(constructTestApp(), 'ApiTest');
   const storage = new FleetwireStorage(stack, 'Storage');
   const keys = new FleetwireKeys(stack, 'Keys');
   const stateCache = new FleetwireStateCache(stack, 'StateCache');

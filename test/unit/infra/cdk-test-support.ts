@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
 
 /** The `context` of the repository's `cdk.json`. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -12,6 +13,23 @@ export function cdkJsonContext(): Record<string, unknown> {
     throw new Error('cdk.json has no context object');
   }
   return { ...cdkJson.context };
+}
+
+/**
+ * The `cdk.json` context with asset bundling skipped: `aws:cdk:bundling-stacks: []` is how the CDK CLI
+ * tells an app which stacks need their assets built (`cdk deploy A` bundles only A's); an empty list skips
+ * esbuild. fleetwire-stack.test.ts bundles the functions for real.
+ */
+export function unbundledContext(): Record<string, unknown> {
+  return { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] };
+}
+
+/**
+ * An app for construct tests: the `cdk.json` flags, no bundling, and no CloudFormation validation (seconds
+ * per synth; fleetwire-stack.test.ts runs it on the real stack).
+ */
+export function constructTestApp(): App {
+  return new App({ context: unbundledContext(), builtinCloudFormationValidation: false });
 }
 
 /** One finding of a validation plugin, as `validation-report.json` records it. */

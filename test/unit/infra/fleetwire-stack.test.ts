@@ -15,7 +15,7 @@ import {
   STREAM_OUTPUT_IDS,
   type FleetwireStack,
 } from '../../../src/infra/fleetwire-stack.ts';
-import { cdkJsonContext, validationFindings } from './cdk-test-support.ts';
+import { cdkJsonContext, unbundledContext, validationFindings } from './cdk-test-support.ts';
 
 describe('the Fleetwire CDK app', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'fleetwire-cdk-'));
@@ -167,7 +167,7 @@ describe('the Fleetwire CDK app', () => {
 describe('addFleetwireStacks', () => {
   // Building constructs is cheap and these tests do not synthesize; bundling, which a NodejsFunction runs as
   // it is built, is skipped the way the CDK CLI skips it for stacks it does not deploy.
-  const context = (): Record<string, unknown> => ({ ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] });
+  const context = unbundledContext;
 
   it('takes the stack name from the stackName context value', () => {
     const app = new App({ context: { ...context(), stackName: 'Fleetwire-dev' } });

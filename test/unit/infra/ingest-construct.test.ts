@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import {
   STATE_CACHE_PORT,
 } from '../../../src/infra/state-cache/state-cache-construct.ts';
 import { FleetwireStorage } from '../../../src/infra/storage/storage-construct.ts';
-import { cdkJsonContext } from './cdk-test-support.ts';
+import { constructTestApp } from './cdk-test-support.ts';
 
 interface Statement {
   readonly Action: string | string[];
@@ -33,16 +33,10 @@ interface IngestStack {
 }
 
 /**
- * The ingest construct with the contexts it depends on. `aws:cdk:bundling-stacks: []` is how the CDK CLI
- * tells an app which stacks need their assets bundled (`cdk deploy A` bundles only A's); an empty list
- * skips esbuild here. fleetwire-stack.test.ts bundles the handler for real.
+ * The ingest construct with the contexts it depends on, built without bundling.
  */
 function buildIngestStack(props: Partial<FleetwireIngestProps> = {}): IngestStack {
-  const app = new App({
-    context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] },
-    builtinCloudFormationValidation: false,
-  });
-  const stack = new Stack(app, 'IngestTest');
+  const stack = new Stack(constructTestApp(), 'IngestTest');
   const bus = new events.EventBus(stack, 'Bus', { eventBusName: 'fleetwire' });
   const storage = new FleetwireStorage(stack, 'Storage');
   const keys = new FleetwireKeys(stack, 'Keys');
