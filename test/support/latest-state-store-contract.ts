@@ -69,6 +69,21 @@ export function latestStateStoreContract(name: string, storeOf: () => LatestStat
       expect(await storeOf().vehicleStates(`t-${randomUUID()}`, ['a'])).toEqual([]);
     });
 
+    it('reads only the signals asked for, keeping last-seen and leaving out vehicles never seen', async () => {
+      const tenant = `t-${randomUUID()}`;
+      await storeOf().apply([
+        update(tenant, 'a', { Soc: [10, 1], Gear: ['D', 2], VehicleSpeed: [50, 3] }),
+        update(tenant, 'b', { Odometer: [100, 4] }),
+      ]);
+      const states = await storeOf().vehicleStates(tenant, ['a', 'b', 'unknown'], {
+        signals: ['Gear', 'Soc', 'Locked'],
+      });
+      expect(states.map((s) => [s.vehicleId, s.lastSeenAt, Object.fromEntries(s.signals)])).toEqual([
+        ['a', 3, { Soc: { value: 10, at: 1 }, Gear: { value: 'D', at: 2 } }],
+        ['b', 4, {}],
+      ]);
+    });
+
     it('orders vehicles by last seen, newest first', async () => {
       const tenant = `t-${randomUUID()}`;
       await storeOf().apply([update(tenant, 'a', { Soc: [1, 10] }), update(tenant, 'b', { Soc: [1, 30] })]);

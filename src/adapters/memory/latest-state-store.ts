@@ -5,6 +5,7 @@ import type {
   LatestStateStore,
   VehicleState,
   VehicleStateUpdate,
+  VehicleStatesOptions,
 } from '../../ports/latest-state-store.ts';
 
 interface StoredVehicle {
@@ -74,9 +75,18 @@ export class MemoryLatestStateStore implements LatestStateStore {
     return { vehicleId, lastSeenAt: stored.lastSeenAt, signals: new Map(stored.signals) };
   }
 
-  async vehicleStates(tenantId: string, vehicleIds: readonly string[]): Promise<VehicleState[]> {
+  async vehicleStates(
+    tenantId: string,
+    vehicleIds: readonly string[],
+    options: VehicleStatesOptions = {},
+  ): Promise<VehicleState[]> {
+    const wanted = options.signals && new Set(options.signals);
     const states = await Promise.all(vehicleIds.map((id) => this.vehicleState(tenantId, id)));
-    return states.filter((state): state is VehicleState => state !== undefined);
+    return states.flatMap((state) => {
+      if (!state) return [];
+      if (!wanted) return [state];
+      return [{ ...state, signals: new Map([...state.signals].filter(([name]) => wanted.has(name))) }];
+    });
   }
 
   async vehicleIds(tenantId: string, options: { readonly limit?: number } = {}): Promise<string[]> {

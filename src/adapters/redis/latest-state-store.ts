@@ -7,19 +7,27 @@ import type {
   LatestStateStore,
   VehicleState,
   VehicleStateUpdate,
+  VehicleStatesOptions,
 } from '../../ports/latest-state-store.ts';
+import { SUMMARY_SIGNALS } from '../../ports/latest-state-store.ts';
 
 /**
  * Merges signals into a vehicle's hash with last-write-wins per field, all in Redis so concurrent shards
  * cannot interleave a read and a write. Fields: `v:<signal>` (JSON value), `t:<signal>` (epoch ms).
  * Returns the names it accepted (newer, or equal and identical). Location also moves the tenant's geo
- * index; the last-seen sorted set only moves forward.
+ * index; the last-seen sorted set only moves forward. When a summary signal or the last-seen time changed,
+ * the vehicle's summary is rebuilt from the hash: `[seen, {name: value}, {name: at}]` over the
+ * {@link SUMMARY_SIGNALS}, spliced from the stored JSON values (nothing decoded, nothing rounded).
  *
- * KEYS: state hash, geo set, last-seen sorted set. ARGV: vehicleId, lastRecordAt, then name/at/json triples.
+ * KEYS: state hash, geo set, last-seen sorted set, summaries hash. ARGV: vehicleId, lastRecordAt, then
+ * name/at/json triples.
  */
 const MERGE_SCRIPT = `
+local summarized = { ${SUMMARY_SIGNALS.map((name) => `${name} = true`).join(', ')} }
+local summaryNames = { ${SUMMARY_SIGNALS.map((name) => `'${name}'`).join(', ')} }
 local accepted = {}
 local location = nil
+local summaryChanged = false
 for i = 3, #ARGV, 3 do
   local name, at, value = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
   local stored = tonumber(redis.call('HGET', KEYS[1], 't:' .. name))
@@ -37,6 +45,7 @@ for i = 3, #ARGV, 3 do
   if take then
     redis.call('HSET', KEYS[1], 'v:' .. name, value, 't:' .. name, ARGV[i + 1])
     accepted[#accepted + 1] = name
+    if summarized[name] then summaryChanged = true end
     if name == 'Location' then location = value end
   end
 end
@@ -44,6 +53,25 @@ local seen = tonumber(redis.call('HGET', KEYS[1], 'seen'))
 if seen == nil or tonumber(ARGV[2]) > seen then
   redis.call('HSET', KEYS[1], 'seen', ARGV[2])
   redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
+  summaryChanged = true
+end
+if summaryChanged then
+  local fields = { 'seen' }
+  for _, name in ipairs(summaryNames) do
+    fields[#fields + 1] = 'v:' .. name
+    fields[#fields + 1] = 't:' .. name
+  end
+  local got = redis.call('HMGET', KEYS[1], unpack(fields))
+  local values, times = {}, {}
+  for j, name in ipairs(summaryNames) do
+    local value = got[2 * j]
+    if value then
+      values[#values + 1] = '"' .. name .. '":' .. value
+      times[#times + 1] = '"' .. name .. '":' .. (got[2 * j + 1] or 'null')
+    end
+  end
+  redis.call('HSET', KEYS[4], ARGV[1],
+    '[' .. got[1] .. ',{' .. table.concat(values, ',') .. '},{' .. table.concat(times, ',') .. '}]')
 end
 if location then
   local point = cjson.decode(location)
@@ -64,7 +92,11 @@ export const redisKeys = {
   state: (tenantId: string, vehicleId: string) => `fw:{${tenantId}}:vehicle:${vehicleId}`,
   geo: (tenantId: string) => `fw:{${tenantId}}:positions`,
   lastSeen: (tenantId: string) => `fw:{${tenantId}}:last-seen`,
+  /** vehicleId → the vehicle's summary (see the merge script). */
+  summaries: (tenantId: string) => `fw:{${tenantId}}:summaries`,
 };
+
+const SUMMARIZED: ReadonlySet<string> = new Set(SUMMARY_SIGNALS);
 
 /** {@link LatestStateStore} on Redis: one pipeline per batch, a Lua merge per vehicle. */
 export class RedisLatestStateStore implements LatestStateStore {
@@ -73,7 +105,7 @@ export class RedisLatestStateStore implements LatestStateStore {
   /** Standalone or cluster mode: every key of one call shares the tenant's hash slot. */
   constructor(redis: RedisConnection) {
     if (!('fleetwireMergeState' in redis)) {
-      redis.defineCommand('fleetwireMergeState', { numberOfKeys: 3, lua: MERGE_SCRIPT });
+      redis.defineCommand('fleetwireMergeState', { numberOfKeys: 4, lua: MERGE_SCRIPT });
     }
     this.redis = redis as unknown as RedisWithMerge;
   }
@@ -86,6 +118,7 @@ export class RedisLatestStateStore implements LatestStateStore {
         redisKeys.state(update.tenantId, update.vehicleId),
         redisKeys.geo(update.tenantId),
         redisKeys.lastSeen(update.tenantId),
+        redisKeys.summaries(update.tenantId),
         update.vehicleId,
         update.lastRecordAt,
       ];
@@ -109,15 +142,56 @@ export class RedisLatestStateStore implements LatestStateStore {
     return stateOf(vehicleId, await this.redis.hgetall(redisKeys.state(tenantId, vehicleId)));
   }
 
-  async vehicleStates(tenantId: string, vehicleIds: readonly string[]): Promise<VehicleState[]> {
+  async vehicleStates(
+    tenantId: string,
+    vehicleIds: readonly string[],
+    options: VehicleStatesOptions = {},
+  ): Promise<VehicleState[]> {
+    if (vehicleIds.length === 0) return [];
+    const { signals } = options;
+    // A fleet overview asks for summary signals only: one HMGET of the summaries answers a string per
+    // vehicle, where reading the hashes answers two per signal (decoding those is most of a fleet read).
+    if (signals?.every((name) => SUMMARIZED.has(name))) {
+      const summaries = await this.redis.hmget(redisKeys.summaries(tenantId), ...vehicleIds);
+      const wanted = new Set(signals);
+      const states = new Map<string, VehicleState>();
+      const unsummarized: string[] = [];
+      vehicleIds.forEach((vehicleId, i) => {
+        const summary = summaries[i];
+        if (summary) states.set(vehicleId, summaryState(vehicleId, summary, wanted));
+        else unsummarized.push(vehicleId);
+      });
+      // Vehicles last written before summaries existed (or never seen): read from their hashes.
+      for (const state of await this.readHashes(tenantId, unsummarized, signals)) {
+        states.set(state.vehicleId, state);
+      }
+      return vehicleIds.flatMap((vehicleId) => {
+        const state = states.get(vehicleId);
+        return state ? [state] : [];
+      });
+    }
+    return this.readHashes(tenantId, vehicleIds, signals);
+  }
+
+  private async readHashes(
+    tenantId: string,
+    vehicleIds: readonly string[],
+    signals: readonly string[] | undefined,
+  ): Promise<VehicleState[]> {
     if (vehicleIds.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const vehicleId of vehicleIds) pipeline.hgetall(redisKeys.state(tenantId, vehicleId));
+    const fields = signals && ['seen', ...signals.flatMap((name) => [`v:${name}`, `t:${name}`])];
+    for (const vehicleId of vehicleIds) {
+      const key = redisKeys.state(tenantId, vehicleId);
+      if (fields) pipeline.hmget(key, ...fields);
+      else pipeline.hgetall(key);
+    }
     const replies = (await pipeline.exec()) ?? [];
     return vehicleIds.flatMap((vehicleId, i) => {
-      const [error, hash] = replies[i] ?? [new Error('no reply from Redis')];
+      const [error, reply] = replies[i] ?? [new Error('no reply from Redis')];
       if (error) throw error;
-      const state = stateOf(vehicleId, hash as Record<string, string>);
+      const hash = fields ? hashOf(fields, reply as (string | null)[]) : (reply as Record<string, string>);
+      const state = stateOf(vehicleId, hash);
       return state ? [state] : [];
     });
   }
@@ -139,6 +213,29 @@ export class RedisLatestStateStore implements LatestStateStore {
     );
     return ids as string[];
   }
+}
+
+/** A vehicle's summary as the merge script writes it. */
+type StoredSummary = [seen: number, values: Record<string, unknown>, times: Record<string, number | null>];
+
+/** The `wanted` signals of a vehicle's summary. */
+function summaryState(vehicleId: string, summary: string, wanted: ReadonlySet<string>): VehicleState {
+  const [seen, values, times] = JSON.parse(summary) as StoredSummary;
+  const signals = new Map<string, SignalSample>();
+  for (const name in values) {
+    if (wanted.has(name)) signals.set(name, { value: values[name], at: times[name] ?? Number.NaN });
+  }
+  return { vehicleId, lastSeenAt: seen, signals };
+}
+
+/** The fields HMGET found, as HGETALL would have answered them. */
+function hashOf(fields: readonly string[], values: readonly (string | null)[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  fields.forEach((field, i) => {
+    const value = values[i];
+    if (value !== null && value !== undefined) hash[field] = value;
+  });
+  return hash;
 }
 
 /** A vehicle's state from its hash; undefined for a vehicle never seen. */

@@ -14,17 +14,52 @@ export const MAX_VEHICLES_PER_READ = 1000;
 
 const tenantId = z.string().regex(TENANT_ID_PATTERN, { error: 'must be a tenant id' });
 
+/**
+ * The signals each `VehicleState` field is made of; `signals` means all of them. `vehicleId` and
+ * `lastSeenAt` need none.
+ */
+export const SIGNALS_OF_FIELD: Readonly<Record<string, readonly string[] | 'all'>> = {
+  vehicleId: [],
+  lastSeenAt: [],
+  signals: 'all',
+  location: ['Location'],
+  heading: ['GpsHeading'],
+  speed: ['VehicleSpeed'],
+  batteryLevel: ['BatteryLevel', 'Soc'],
+  range: ['EstBatteryRange'],
+  gear: ['Gear'],
+  locked: ['Locked'],
+  charging: ['DetailedChargeState'],
+  chargeState: ['DetailedChargeState'],
+  chargeLimit: ['ChargeLimitSoc'],
+  odometer: ['Odometer'],
+  insideTemperature: ['InsideTemp'],
+  outsideTemperature: ['OutsideTemp'],
+};
+
+/**
+ * The `VehicleState` fields the caller selected (the resolver passes them from `ctx.info.selectionSetList`),
+ * so only their signals are read; every signal when absent.
+ */
+const fields = z
+  .array(z.string().max(64))
+  .max(64)
+  .optional()
+  .describe('VehicleState fields selected; all signals are read when absent');
+
 /** The events the function accepts, one per read. */
 export const StateReaderEventSchema = z.discriminatedUnion('operation', [
   z.strictObject({
     operation: z.literal('vehicleState'),
     tenantId,
     vehicleId: z.string().regex(VEHICLE_ID_PATTERN, { error: 'must be a vehicle id' }),
+    fields,
   }),
   z.strictObject({
     operation: z.literal('fleetState'),
     tenantId,
     limit: z.int().min(1).max(MAX_VEHICLES_PER_READ).optional(),
+    fields,
   }),
   z.strictObject({
     operation: z.literal('vehiclesNear'),
@@ -34,6 +69,7 @@ export const StateReaderEventSchema = z.discriminatedUnion('operation', [
       longitude: z.number().min(-180).max(180),
     }),
     radiusMeters: z.number().min(1).max(1_000_000),
+    fields,
   }),
 ]);
 
@@ -44,7 +80,8 @@ export type StateReaderEvent = z.infer<typeof StateReaderEventSchema>;
 export interface VehicleStateView {
   readonly vehicleId: string;
   readonly lastSeenAt: string;
-  readonly signals: Record<string, unknown>;
+  /** Every signal; left out when the caller did not select `signals` (only some were read then). */
+  readonly signals?: Record<string, unknown>;
   readonly location: GeoPoint | null;
   readonly heading: number | null;
   readonly speed: number | null;
@@ -93,15 +130,25 @@ function locationOf(signals: ReadonlyMap<string, SignalSample>): GeoPoint | null
     : null;
 }
 
-/** A stored state as the GraphQL `VehicleState`; signals a vehicle has not reported are null. */
-export function toVehicleStateView(state: VehicleState): VehicleStateView {
+/** Every signal's value by name. */
+function valuesOf(signals: ReadonlyMap<string, SignalSample>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [name, sample] of signals) values[name] = sample.value;
+  return values;
+}
+
+/**
+ * A stored state as the GraphQL `VehicleState`; signals a vehicle has not reported are null. `signals` is
+ * left out when `withSignals` is false: the state then holds only the typed fields' signals.
+ */
+export function toVehicleStateView(state: VehicleState, withSignals = true): VehicleStateView {
   const { signals } = state;
   const locked = signals.get('Locked')?.value;
   const chargeState = stringOf(signals, 'DetailedChargeState');
   return {
     vehicleId: state.vehicleId,
     lastSeenAt: new Date(state.lastSeenAt).toISOString(),
-    signals: Object.fromEntries([...signals].map(([name, sample]) => [name, sample.value])),
+    ...(withSignals ? { signals: valuesOf(signals) } : {}),
     location: locationOf(signals),
     heading: numberOf(signals, 'GpsHeading'),
     speed: numberOf(signals, 'VehicleSpeed'),
@@ -118,9 +165,33 @@ export function toVehicleStateView(state: VehicleState): VehicleStateView {
   };
 }
 
+/**
+ * The signals to read for the selected `fields`; undefined (all) when none are named, `signals` is
+ * selected, or a field is unknown (a newer schema than this function: reading everything is always right).
+ */
+export function signalsFor(fields: readonly string[] | undefined): string[] | undefined {
+  if (!fields) return undefined;
+  const signals = new Set<string>();
+  for (const field of fields) {
+    // `__typename`, which Apollo and Amplify add to every selection, needs no signal.
+    if (field.startsWith('__')) continue;
+    const needed = SIGNALS_OF_FIELD[field];
+    if (needed === undefined || needed === 'all') return undefined;
+    for (const name of needed) signals.add(name);
+  }
+  return [...signals];
+}
+
 /** The states of `vehicleIds`, in that order, leaving out vehicles with no state. */
-async function statesOf(store: LatestStateStore, tenant: string, vehicleIds: readonly string[]) {
-  return (await store.vehicleStates(tenant, vehicleIds)).map(toVehicleStateView);
+async function statesOf(
+  store: LatestStateStore,
+  tenant: string,
+  vehicleIds: readonly string[],
+  fields: readonly string[] | undefined,
+) {
+  const signals = signalsFor(fields);
+  const states = await store.vehicleStates(tenant, vehicleIds, signals ? { signals } : {});
+  return states.map((state) => toVehicleStateView(state, signals === undefined));
 }
 
 /**
@@ -139,8 +210,8 @@ export function createStateReader(store: LatestStateStore, now: () => Date = () 
     const request = parsed.data;
     switch (request.operation) {
       case 'vehicleState': {
-        const state = await store.vehicleState(request.tenantId, request.vehicleId);
-        return { data: state ? toVehicleStateView(state) : null };
+        const [state] = await statesOf(store, request.tenantId, [request.vehicleId], request.fields);
+        return { data: state ?? null };
       }
       case 'fleetState': {
         const limit = request.limit ?? MAX_VEHICLES_PER_READ;
@@ -150,14 +221,16 @@ export function createStateReader(store: LatestStateStore, now: () => Date = () 
           data: {
             tenantId: request.tenantId,
             generatedAt: now().toISOString(),
-            vehicles: await statesOf(store, request.tenantId, ids.slice(0, limit)),
+            vehicles: await statesOf(store, request.tenantId, ids.slice(0, limit), request.fields),
             truncated: ids.length > limit,
           },
         };
       }
       case 'vehiclesNear': {
         const ids = await store.vehiclesNear(request.tenantId, request.center, request.radiusMeters);
-        return { data: await statesOf(store, request.tenantId, ids.slice(0, MAX_VEHICLES_PER_READ)) };
+        return {
+          data: await statesOf(store, request.tenantId, ids.slice(0, MAX_VEHICLES_PER_READ), request.fields),
+        };
       }
     }
   };

@@ -1,6 +1,6 @@
 /** `Query.fleetState`: the latest state of the tenant's vehicles, through the StateReader function. */
 import { READERS, requireUser } from './lib/identity.js';
-import { pageLimit } from './lib/input.js';
+import { pageLimit, selectedFields } from './lib/input.js';
 import { lambdaData } from './lib/results.js';
 
 export function request(ctx) {
@@ -11,6 +11,7 @@ export function request(ctx) {
       operation: 'fleetState',
       tenantId: caller.tenantId,
       limit: pageLimit(ctx.args.limit, 1000, 1000),
+      fields: selectedFields(ctx, 'vehicles/'),
     },
   };
 }

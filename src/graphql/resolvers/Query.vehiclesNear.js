@@ -1,6 +1,6 @@
 /** `Query.vehiclesNear`: the tenant's vehicles around a point, through the StateReader function. */
 import { READERS, requireUser } from './lib/identity.js';
-import { badRequest, locationArg } from './lib/input.js';
+import { badRequest, locationArg, selectedFields } from './lib/input.js';
 import { lambdaData } from './lib/results.js';
 
 export function request(ctx) {
@@ -16,6 +16,7 @@ export function request(ctx) {
       tenantId: caller.tenantId,
       center: locationArg(ctx.args.center, 'center'),
       radiusMeters,
+      fields: selectedFields(ctx, ''),
     },
   };
 }

@@ -1,5 +1,6 @@
 /** `Vehicle.state`: a vehicle's latest state from Redis, through the StateReader function. */
 import { READERS, requireUser } from './lib/identity.js';
+import { selectedFields } from './lib/input.js';
 import { lambdaData } from './lib/results.js';
 
 /**
@@ -10,7 +11,12 @@ export function request(ctx) {
   const caller = requireUser(ctx, READERS);
   return {
     operation: 'Invoke',
-    payload: { operation: 'vehicleState', tenantId: caller.tenantId, vehicleId: ctx.source.id },
+    payload: {
+      operation: 'vehicleState',
+      tenantId: caller.tenantId,
+      vehicleId: ctx.source.id,
+      fields: selectedFields(ctx, ''),
+    },
   };
 }
 

@@ -385,11 +385,20 @@ export async function createAppSyncEngine(options: AppSyncEngineOptions): Promis
     }
   };
 
+  // The HTTP server and the publish rules hand in the same prepared document objects again and again;
+  // validating one costs more than executing it, and a document cannot change once parsed.
+  const validations = new WeakMap<DocumentNode, readonly GraphQLError[]>();
+  const validated = (document: DocumentNode): readonly GraphQLError[] => {
+    let errors = validations.get(document);
+    if (!errors) validations.set(document, (errors = validate(schema, document)));
+    return errors;
+  };
+
   const engine: AppSyncEngine = {
     schema,
 
     async execute({ document, variables = {}, operationName, identity, requestHeaders = {} }) {
-      const validationErrors = validate(schema, document);
+      const validationErrors = validated(document);
       if (validationErrors.length > 0) {
         return { data: null, errors: validationErrors.map((error) => toAppSyncError(error, report)) };
       }
@@ -429,7 +438,7 @@ export async function createAppSyncEngine(options: AppSyncEngineOptions): Promis
       const format = (errors: readonly AppSyncGraphQLError[]) => ({
         errors: errors.map((error) => error.toJSON()),
       });
-      const validationErrors = validate(schema, document);
+      const validationErrors = validated(document);
       if (validationErrors.length > 0)
         return format(validationErrors.map((error) => toAppSyncError(error, report)));
       const operation = getOperationAST(document);

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryLatestStateStore } from '../../../src/adapters/memory/latest-state-store.ts';
-import { createStateReader } from '../../../src/functions/state-reader/state-reader.ts';
+import { SUMMARY_SIGNALS } from '../../../src/ports/latest-state-store.ts';
+import {
+  SIGNALS_OF_FIELD,
+  createStateReader,
+  signalsFor,
+} from '../../../src/functions/state-reader/state-reader.ts';
 
 const A = 'q0Vx3nF8T2mYb7LkPz4RwA';
 const B = 'Hc9-2dJk_Wq5Ue1Ns7Yt0g';
@@ -109,6 +114,42 @@ describe('the StateReader function', () => {
       radiusMeters: 5000,
     });
     expect((near as { data: { vehicleId: string }[] }).data.map((v) => v.vehicleId)).toEqual([B, A]);
+  });
+
+  it('reads only the signals of the selected fields, and every signal when `signals` is selected', async () => {
+    const read = await seeded();
+    const fleet = await read({
+      operation: 'fleetState',
+      tenantId: 'acme',
+      fields: ['vehicleId', 'speed', 'batteryLevel', 'charging', '__typename'],
+    });
+    const [b, a] = (fleet as unknown as { data: { vehicles: Record<string, unknown>[] } }).data.vehicles;
+    expect(a).toMatchObject({ vehicleId: A, speed: 72.4, batteryLevel: 64.5, charging: false });
+    expect(a).not.toHaveProperty('signals');
+    expect(b).toMatchObject({ vehicleId: B, batteryLevel: 80, charging: true, speed: null });
+
+    const all = await read({
+      operation: 'vehicleState',
+      tenantId: 'acme',
+      vehicleId: A,
+      fields: ['signals'],
+    });
+    expect(Object.keys((all as { data: { signals: object } }).data.signals)).toHaveLength(7);
+  });
+
+  it('reads every signal when a selected field is one it does not know', async () => {
+    expect(signalsFor(['speed', 'somethingNew'])).toBeUndefined();
+    expect(signalsFor(undefined)).toBeUndefined();
+    expect(signalsFor(['location', 'gear', 'chargeState', 'charging'])).toEqual([
+      'Location',
+      'Gear',
+      'DetailedChargeState',
+    ]);
+  });
+
+  it('derives every typed field from summary signals, so a fleet overview is one summary read', () => {
+    const typed = Object.values(SIGNALS_OF_FIELD).flatMap((signals) => (signals === 'all' ? [] : signals));
+    expect(typed.filter((name) => !(SUMMARY_SIGNALS as readonly string[]).includes(name))).toEqual([]);
   });
 
   it('answers BadRequest, with every issue, for an event it does not take', async () => {

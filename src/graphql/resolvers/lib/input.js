@@ -94,3 +94,13 @@ export function locationArg(value, name) {
 export function emptyPage() {
   return { items: [], nextToken: null };
 }
+
+/**
+ * The fields selected directly under `prefix` (`''` for the field's own selection, `'vehicles/'` for a
+ * list inside it), from AppSync's `ctx.info.selectionSetList`, so a reader fetches only what is asked.
+ */
+export function selectedFields(ctx, prefix) {
+  return ctx.info.selectionSetList
+    .filter((path) => path.startsWith(prefix) && path.slice(prefix.length).indexOf('/') < 0)
+    .map((path) => path.slice(prefix.length));
+}
