@@ -46,8 +46,9 @@ export class UnknownCommandError extends SimulatorError {
 export class InvalidCommandParametersError extends SimulatorError {
   readonly command: string;
 
+  /** `detail` may already start with `<command>: ` (the catalog's messages do); it is not repeated. */
   constructor(command: string, detail: string) {
-    super(`${command}: ${detail}`);
+    super(detail.startsWith(`${command}: `) ? detail : `${command}: ${detail}`);
     this.command = command;
   }
 }
@@ -64,6 +65,9 @@ export class VehicleUnavailableError extends SimulatorError {
     this.vin = vin;
   }
 }
+
+/** The simulated Fleet API could not listen on its port (in use, no permission, …). */
+export class FleetApiListenError extends SimulatorError {}
 
 /** `PutRecords` failed as a whole (the endpoint is unreachable, the credentials are refused, …). */
 export class KinesisPutError extends SimulatorError {

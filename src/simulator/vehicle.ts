@@ -9,6 +9,8 @@
  * and the same calls give the same vehicle, which is what makes the tests and bug reports replayable.
  */
 
+import { COMMAND_NAMES, validateCommand } from '../domain/commands/index.ts';
+import type { CommandName } from '../domain/commands/index.ts';
 import type { AlertAudience, DoorName, DoorsValue, LocationValue } from '../domain/tesla/index.ts';
 import { InvalidCommandParametersError, UnknownCommandError, VehicleUnavailableError } from './errors.ts';
 import { bearingDegrees, destination, distanceMeters, normalizeDegrees, turnDegrees } from './geo.ts';
@@ -81,6 +83,12 @@ export const DEFAULT_BEHAVIOUR: VehicleBehaviour = {
   alertsPerHour: 2,
   errorsPerHour: 0.5,
 };
+
+/** A window's position, by the names the decoder returns (`WindowStatePartiallyOpen` → `PartiallyOpen`). */
+export type WindowPosition = 'Closed' | 'PartiallyOpen' | 'Opened';
+
+/** The four windows, by Tesla's field names: front driver, front passenger, rear driver, rear passenger. */
+export type WindowName = 'FdWindow' | 'FpWindow' | 'RdWindow' | 'RpWindow';
 
 /** What a vehicle is doing, coarsely (for stats and the dashboard's legend). */
 export type VehicleStatus = 'driving' | 'charging' | 'parked' | 'asleep' | 'offline';
@@ -175,6 +183,20 @@ export interface VehicleSignals {
   readonly TpmsPressureRl: number;
   readonly TpmsPressureRr: number;
   readonly HvacPower: 'HvacPowerStateOn' | 'HvacPowerStateOff';
+  /** The driver's set temperature, °C. */
+  readonly HvacLeftTemperatureRequest: number;
+  /** The passenger's set temperature, °C. */
+  readonly HvacRightTemperatureRequest: number;
+  readonly FdWindow: `WindowState${WindowPosition}`;
+  readonly FpWindow: `WindowState${WindowPosition}`;
+  readonly RdWindow: `WindowState${WindowPosition}`;
+  readonly RpWindow: `WindowState${WindowPosition}`;
+  /** Keyless driving allowed (`remote_start_drive`, for two minutes). */
+  readonly RemoteStartEnabled: boolean;
+  /** The AC charging current asked for, A (`set_charging_amps`). */
+  readonly ChargeCurrentRequest: number;
+  /** The most `ChargeCurrentRequest` can be, A. */
+  readonly ChargeCurrentRequestMax: number;
   readonly VehicleName: string;
   readonly Version: string;
   readonly CarType: 'CarTypeModel3' | 'CarTypeModelY';
@@ -205,6 +227,17 @@ export interface VehicleStateView {
   readonly sentry: SentryState;
   readonly online: boolean;
   readonly asleep: boolean;
+  /** Epoch ms (model time) a requested wake-up completes at; `null` when none is pending. */
+  readonly wakingAt: number | null;
+  readonly doors: DoorsValue;
+  readonly windows: Readonly<Record<WindowName, WindowPosition>>;
+  /** Climate control running (driving, or started by command). */
+  readonly climateOn: boolean;
+  readonly driverTempC: number;
+  readonly passengerTempC: number;
+  /** Epoch ms (model time) keyless driving ends; `null` when not allowed. */
+  readonly remoteStartUntil: number | null;
+  readonly chargeCurrentRequestA: number;
 }
 
 /** The answer to a command, as the Fleet API's `response` carries it. */
@@ -244,6 +277,20 @@ const WAYPOINT_CAPTURE_M = 15;
 const TURN_SPEED_KPH = 20;
 const MAX_SPEED_KPH = 130;
 const HOME_RADIUS_M = 300;
+/** `remote_start_drive` allows driving off for this long, as Tesla's does. */
+const REMOTE_START_MS = 120_000;
+/** Climate started by command while parked runs this long at most, so a forgotten one does not drain the pack. */
+const CLIMATE_MAX_MS = 30 * 60_000;
+/** What climate control draws while parked, kW. */
+const CLIMATE_KW = 1.5;
+/** The charge current setting's maximum (an EU Model 3/Y on one phase; 16 A a phase on three). */
+const CHARGE_CURRENT_MAX_A = 32;
+/** The AC supply voltage a phase (Berlin). */
+const AC_VOLTS = 230;
+
+function closedWindows(): Record<WindowName, WindowPosition> {
+  return { FdWindow: 'Closed', FpWindow: 'Closed', RdWindow: 'Closed', RpWindow: 'Closed' };
+}
 
 function closedDoors(): Record<DoorName, boolean> {
   return {
@@ -341,12 +388,16 @@ export class SimulatedVehicle {
   // Body.
   private locked = true;
   private readonly doors: Record<DoorName, boolean> = closedDoors();
+  private windows: Record<WindowName, WindowPosition> = closedWindows();
+  private remoteStartUntil: number | undefined;
   private sentry: SentryState = 'Off';
   private sentryAwareUntil = 0;
   private readonly usesSentry: boolean;
 
   // Connectivity.
   private asleep = false;
+  /** A requested wake-up completes at this model time (Tesla's wake_up is asynchronous). */
+  private wakeAt: number | undefined;
   private online = true;
   private offlineUntil: number | undefined;
   private network = 'wifi';
@@ -354,7 +405,12 @@ export class SimulatedVehicle {
   // Climate and tires.
   private insideTempC: number;
   private readonly outsideOffsetC: number;
-  private readonly cabinTargetC: number;
+  private driverTempC: number;
+  private passengerTempC: number;
+  /** Climate control on: while driving, or by command (until `climateUntil` when parked). */
+  private climateOn = false;
+  private climateUntil: number | undefined;
+  private chargeCurrentRequest = CHARGE_CURRENT_MAX_A;
   private readonly tpmsColdBar: [number, number, number, number];
   private readonly tpmsBar: [number, number, number, number];
   private readonly leakyTire: number;
@@ -398,7 +454,8 @@ export class SimulatedVehicle {
     this.energyKwh = (clamp(soc, 0, 100) / 100) * this.capacityKwh;
 
     this.outsideOffsetC = rng.normal(0, 0.6);
-    this.cabinTargetC = rng.pick([20, 20.5, 21, 21.5, 22]);
+    this.driverTempC = rng.pick([20, 20.5, 21, 21.5, 22]);
+    this.passengerTempC = this.driverTempC;
     this.insideTempC = this.outsideTempAt(this.t) + rng.between(0, 4);
     const cold = rng.between(2.85, 3.0);
     this.tpmsColdBar = [
@@ -507,6 +564,14 @@ export class SimulatedVehicle {
       sentry: this.sentry,
       online: this.online,
       asleep: this.asleep,
+      wakingAt: this.wakeAt ?? null,
+      doors: { ...this.doors },
+      windows: { ...this.windows },
+      climateOn: this.hvacOn(),
+      driverTempC: this.driverTempC,
+      passengerTempC: this.passengerTempC,
+      remoteStartUntil: this.remoteStartUntil ?? null,
+      chargeCurrentRequestA: this.chargeCurrentRequest,
     };
   }
 
@@ -558,6 +623,15 @@ export class SimulatedVehicle {
       TpmsPressureRl: round(this.tpmsBar[2], 2),
       TpmsPressureRr: round(this.tpmsBar[3], 2),
       HvacPower: this.hvacOn() ? 'HvacPowerStateOn' : 'HvacPowerStateOff',
+      HvacLeftTemperatureRequest: this.driverTempC,
+      HvacRightTemperatureRequest: this.passengerTempC,
+      FdWindow: `WindowState${this.windows.FdWindow}`,
+      FpWindow: `WindowState${this.windows.FpWindow}`,
+      RdWindow: `WindowState${this.windows.RdWindow}`,
+      RpWindow: `WindowState${this.windows.RpWindow}`,
+      RemoteStartEnabled: this.remoteStartUntil !== undefined,
+      ChargeCurrentRequest: this.chargeCurrentRequest,
+      ChargeCurrentRequestMax: CHARGE_CURRENT_MAX_A,
       VehicleName: this.name,
       Version: this.version,
       CarType: this.carType,
@@ -586,23 +660,37 @@ export class SimulatedVehicle {
   // -------------------------------------------------------------------------------------------------
 
   /**
-   * Applies a Fleet API command at the model's current time; the next record shows its effect.
+   * Applies a Fleet API command at the model's current time; the next record shows its effect. The name
+   * and parameters are checked against the command catalog first (as Tesla's vehicle-command proxy
+   * checks them before it contacts the car), then the vehicle must be awake and connected. `wake_up`
+   * wakes the vehicle at once here; the simulated Fleet API uses {@link SimulatedVehicle.requestWake}
+   * instead, which takes the seconds a real car takes.
    *
-   * @throws {VehicleUnavailableError} when the vehicle is asleep or offline (only `wake_up` works then).
-   * @throws {UnknownCommandError} for a command the vehicle does not know.
+   * Refusals (`result: false`) use short snake_case reasons, as Tesla's do: `disconnected`,
+   * `is_charging`, `not_charging`, `complete`, `already_set`, `vehicle_in_motion`, `frunk_already_open`.
+   *
+   * @throws {UnknownCommandError} for a command the catalog does not know.
    * @throws {InvalidCommandParametersError} for parameters the command cannot take.
+   * @throws {VehicleUnavailableError} when the vehicle is asleep or offline (only `wake_up` works then).
    */
   applyCommand(name: string, params: Readonly<Record<string, unknown>> = {}): CommandResult {
-    if (name === 'wake_up') {
+    const validation = validateCommand(name, params);
+    if (!validation.ok) {
+      if (validation.reason === 'UNKNOWN_COMMAND') throw new UnknownCommandError(name);
+      throw new InvalidCommandParametersError(name, validation.message);
+    }
+    const parameters = validation.parameters;
+    const command: CommandName = validation.command;
+    if (command === 'wake_up') {
       if (this.asleep) this.wake();
       this.lastActivityAt = this.t;
       return { result: true, reason: '' };
     }
-    if (!KNOWN_COMMANDS.has(name)) throw new UnknownCommandError(name);
     if (this.asleep) throw new VehicleUnavailableError(this.vin, 'asleep');
     if (!this.online) throw new VehicleUnavailableError(this.vin, 'offline');
     this.lastActivityAt = this.t;
-    switch (name) {
+    const moving = this.mode === 'driving';
+    switch (command) {
       case 'door_lock':
         this.locked = true;
         this.lockAt = undefined;
@@ -627,10 +715,7 @@ export class SimulatedVehicle {
         this.chargePowerKw = 0;
         return this.done();
       case 'set_charge_limit': {
-        const percent = params.percent;
-        if (typeof percent !== 'number' || !Number.isInteger(percent) || percent < 50 || percent > 100) {
-          throw new InvalidCommandParametersError(name, '`percent` must be an integer from 50 to 100');
-        }
+        const percent = parameters.percent as number;
         if (percent === this.chargeLimit) return { result: false, reason: 'already_set' };
         this.chargeLimit = percent;
         const soc = this.socPercent();
@@ -640,18 +725,69 @@ export class SimulatedVehicle {
           this.startCharging();
         return this.done();
       }
-      case 'set_sentry_mode': {
-        const on = params.on;
-        if (typeof on !== 'boolean') throw new InvalidCommandParametersError(name, '`on` must be a boolean');
-        this.sentry = on && this.mode === 'parked' ? 'Armed' : 'Off';
+      case 'set_charging_amps': {
+        // The car takes any value and caps it at what its charger allows, as Teslas do.
+        const amps = Math.min(parameters.charging_amps as number, CHARGE_CURRENT_MAX_A);
+        if (amps === this.chargeCurrentRequest) return { result: false, reason: 'already_set' };
+        this.chargeCurrentRequest = amps;
         return this.done();
       }
+      case 'set_sentry_mode':
+        this.sentry = parameters.on === true && this.mode === 'parked' ? 'Armed' : 'Off';
+        return this.done();
+      case 'auto_conditioning_start':
+        this.climateOn = true;
+        this.climateUntil = moving ? undefined : this.t + CLIMATE_MAX_MS;
+        return this.done();
+      case 'auto_conditioning_stop':
+        this.climateOn = false;
+        this.climateUntil = undefined;
+        return this.done();
+      case 'set_temps':
+        this.driverTempC = parameters.driver_temp as number;
+        this.passengerTempC = parameters.passenger_temp as number;
+        return this.done();
+      case 'actuate_trunk': {
+        if (moving) return { result: false, reason: 'vehicle_in_motion' };
+        if (parameters.which_trunk === 'front') {
+          // A frunk has no motor to close it: it closes by hand.
+          if (this.doors.TrunkFront) return { result: false, reason: 'frunk_already_open' };
+          this.doors.TrunkFront = true;
+        } else this.doors.TrunkRear = !this.doors.TrunkRear;
+        return this.done();
+      }
+      case 'window_control': {
+        const vent = parameters.command === 'vent';
+        if (vent && moving) return { result: false, reason: 'vehicle_in_motion' };
+        const position: WindowPosition = vent ? 'PartiallyOpen' : 'Closed';
+        this.windows = { FdWindow: position, FpWindow: position, RdWindow: position, RpWindow: position };
+        return this.done();
+      }
+      case 'remote_start_drive':
+        if (moving) return { result: false, reason: 'vehicle_in_motion' };
+        this.remoteStartUntil = this.t + REMOTE_START_MS;
+        return this.done();
       case 'honk_horn':
       case 'flash_lights':
         return { result: true, reason: '' };
-      default:
-        throw new UnknownCommandError(name);
     }
+  }
+
+  /**
+   * Starts waking a sleeping vehicle, as the Fleet API's `wake_up` does: the answer comes at once, the
+   * vehicle connects `delayMs` later (model time), and commands meanwhile find it asleep. A vehicle
+   * already waking keeps its earlier time; an awake one only counts it as activity (it stays awake
+   * longer). Returns when (model time, epoch ms) the vehicle is or will be awake.
+   */
+  requestWake(delayMs: number): number {
+    this.lastActivityAt = this.t;
+    if (!this.asleep) return this.t;
+    if (delayMs <= 0) {
+      this.wake();
+      return this.t;
+    }
+    this.wakeAt ??= this.t + delayMs;
+    return this.wakeAt;
   }
 
   private done(): CommandResult {
@@ -673,6 +809,16 @@ export class SimulatedVehicle {
   }
 
   private step(dt: number): void {
+    if (this.wakeAt !== undefined && this.t >= this.wakeAt) this.wake();
+    if (this.remoteStartUntil !== undefined && this.t >= this.remoteStartUntil) {
+      this.remoteStartUntil = undefined;
+      this.changed = true;
+    }
+    if (this.climateUntil !== undefined && this.t >= this.climateUntil) {
+      this.climateOn = false;
+      this.climateUntil = undefined;
+      this.changed = true;
+    }
     if (this.mode === 'driving') this.stepDriving(dt);
     else this.stepParked(dt);
     this.stepClimate(dt);
@@ -714,7 +860,8 @@ export class SimulatedVehicle {
 
     // Idle draw: a sleeping car sips, an awake one runs its computers, sentry keeps cameras on. A car
     // plugged in after its charge completed draws that from the wall, not from the pack.
-    const idleKw = this.asleep ? 0.01 : 0.2 + (this.sentry === 'Off' ? 0 : 0.25);
+    const idleKw =
+      (this.asleep ? 0.01 : 0.2 + (this.sentry === 'Off' ? 0 : 0.25)) + (this.climateOn ? CLIMATE_KW : 0);
     const fromWall =
       this.chargeState === 'Charging' || (this.plug !== 'none' && this.chargeState === 'Complete');
     if (!fromWall) this.energyKwh = Math.max(0, this.energyKwh - (idleKw * dt) / 3600);
@@ -728,7 +875,12 @@ export class SimulatedVehicle {
       this.chargeState === 'Charging' ||
       this.chargeState === 'Starting' ||
       this.sentry !== 'Off' ||
+      this.climateOn ||
+      this.remoteStartUntil !== undefined ||
+      // An open door or trunk keeps a Tesla awake, as it does the real one.
       this.doors.DriverFront ||
+      this.doors.TrunkFront ||
+      this.doors.TrunkRear ||
       this.plugAt !== undefined ||
       this.lockAt !== undefined ||
       t >= this.departAt - 30_000;
@@ -746,6 +898,13 @@ export class SimulatedVehicle {
       this.lockAt = undefined;
       this.sentry = 'Off';
       this.plugAt = undefined;
+      // The driver shuts what a command left open before driving off.
+      if (this.doors.TrunkFront || this.doors.TrunkRear || this.windows.FdWindow !== 'Closed') {
+        this.doors.TrunkFront = false;
+        this.doors.TrunkRear = false;
+        this.windows = closedWindows();
+        this.changed = true;
+      }
     }
     if (this.departurePrepared && this.plug !== 'none' && t >= this.departAt - 15_000) {
       this.unplug();
@@ -769,7 +928,9 @@ export class SimulatedVehicle {
       const shape = soc < 15 ? 0.75 + soc / 60 : soc < 50 ? 1 : Math.max(0.12, 1 - (soc - 50) / 55);
       power = this.maxChargeKw * shape;
     } else {
-      power = soc < 95 ? this.maxChargeKw : this.maxChargeKw * Math.max(0.3, (100 - soc) / 5);
+      // The charge current setting caps AC charging (every phase draws it); DC ignores it, as in a Tesla.
+      const acKw = Math.min(this.maxChargeKw, (this.chargeCurrentRequest * AC_VOLTS * this.acPhases) / 1000);
+      power = soc < 95 ? acKw : acKw * Math.max(0.3, (100 - soc) / 5);
     }
     this.chargePowerKw = relax(this.chargePowerKw, power, dt, 4);
     const efficiency = this.plug === 'dc' ? 0.95 : 0.9;
@@ -820,6 +981,8 @@ export class SimulatedVehicle {
   private fallAsleep(): void {
     this.asleep = true;
     this.sentry = 'Off';
+    this.climateOn = false;
+    this.climateUntil = undefined;
     if (this.online) {
       this.online = false;
       this.events.push({ kind: 'disconnected', at: this.t });
@@ -828,6 +991,7 @@ export class SimulatedVehicle {
   }
 
   private wake(): void {
+    this.wakeAt = undefined;
     this.asleep = false;
     this.lastActivityAt = this.t;
     this.offlineUntil = undefined;
@@ -854,6 +1018,9 @@ export class SimulatedVehicle {
     this.doorOpenUntil = undefined;
     this.mode = 'driving';
     this.sentry = 'Off';
+    this.climateOn = true;
+    this.climateUntil = undefined;
+    this.remoteStartUntil = undefined;
     this.lastActivityAt = this.t;
     const awayFromHome = distanceMeters(this.position, this.home) > 1_000;
     let target: LocationValue;
@@ -1029,6 +1196,9 @@ export class SimulatedVehicle {
     this.mode = 'parked';
     this.gear = 'P';
     this.speedMs = 0;
+    // The driver gets out; the car turns its climate off.
+    this.climateOn = false;
+    this.climateUntil = undefined;
     this.route = [];
     this.phase = 'forward';
     this.lastActivityAt = t;
@@ -1071,7 +1241,7 @@ export class SimulatedVehicle {
   // -------------------------------------------------------------------------------------------------
 
   private hvacOn(): boolean {
-    return this.mode === 'driving' || (!this.asleep && this.doors.DriverFront && this.departurePrepared);
+    return this.climateOn || (!this.asleep && this.doors.DriverFront && this.departurePrepared);
   }
 
   private outsideTempAt(ms: number): number {
@@ -1083,7 +1253,7 @@ export class SimulatedVehicle {
   private stepClimate(dt: number): void {
     const outside = this.outsideTempAt(this.t);
     this.insideTempC = this.hvacOn()
-      ? relax(this.insideTempC, this.cabinTargetC, dt, 240)
+      ? relax(this.insideTempC, (this.driverTempC + this.passengerTempC) / 2, dt, 240)
       : relax(this.insideTempC, outside + 2, dt, 1_800);
     const warm = this.mode === 'driving' ? 0.15 : 0;
     for (let i = 0; i < 4; i += 1) {
@@ -1186,17 +1356,5 @@ export class SimulatedVehicle {
   }
 }
 
-/** The commands {@link SimulatedVehicle.applyCommand} knows. */
-export const SIMULATED_COMMANDS = [
-  'wake_up',
-  'door_lock',
-  'door_unlock',
-  'charge_start',
-  'charge_stop',
-  'set_charge_limit',
-  'set_sentry_mode',
-  'honk_horn',
-  'flash_lights',
-] as const;
-
-const KNOWN_COMMANDS: ReadonlySet<string> = new Set(SIMULATED_COMMANDS);
+/** The commands {@link SimulatedVehicle.applyCommand} knows: every command of the catalog. */
+export const SIMULATED_COMMANDS: readonly CommandName[] = COMMAND_NAMES;
