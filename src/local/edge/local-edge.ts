@@ -2,6 +2,7 @@ import { AwsEdge } from './server.ts';
 import { KmsService } from './kms.ts';
 import { SqsService } from './sqs.ts';
 import { EventBridgeService } from './eventbridge.ts';
+import { StepFunctionsService } from './stepfunctions.ts';
 import { LocalEventBridge, type LocalEventBridgeOptions } from '../eventbridge/bus.ts';
 
 /** How to start the full local edge. */
@@ -21,6 +22,8 @@ export interface LocalEdgeOptions {
 export interface LocalEdge {
   readonly url: string;
   readonly eventBridge: LocalEventBridge;
+  /** Step Functions, exposed so the local runtime can register the Lambda functions Task states call. */
+  readonly stepFunctions: StepFunctionsService;
   /** Fault injection for tests and reliability drills (see docs/local-edge.md). */
   readonly faults: AwsEdge['faults'];
   serviceNames(): string[];
@@ -29,11 +32,12 @@ export interface LocalEdge {
 
 /**
  * Starts the AWS edge with every service Fleetwire uses offline: Kinesis and DynamoDB (kinesalite and
- * dynalite), EventBridge with the rules of `src/domain/events/rules.ts`, KMS and SQS.
+ * dynalite), EventBridge with the rules of `src/domain/events/rules.ts`, KMS, SQS and Step Functions.
  */
 export async function startLocalEdge(options: LocalEdgeOptions = {}): Promise<LocalEdge> {
   const eventBridge = new LocalEventBridge({ ...options.eventBridge, dataDir: options.dataDir });
   const eventBridgeService = new EventBridgeService(eventBridge);
+  const stepFunctions = new StepFunctionsService({ dataDir: options.dataDir });
   const edge = new AwsEdge({
     port: options.port ?? 4566,
     dataDir: options.dataDir,
@@ -45,6 +49,7 @@ export async function startLocalEdge(options: LocalEdgeOptions = {}): Promise<Lo
       eventBridgeService,
       new KmsService({ dataDir: options.dataDir }),
       new SqsService({ dataDir: options.dataDir }),
+      stepFunctions,
     ],
     routes: [eventBridgeService.tailRoute()],
   });
@@ -55,9 +60,11 @@ export async function startLocalEdge(options: LocalEdgeOptions = {}): Promise<Lo
     await edge.stop().catch(() => {});
     throw error;
   }
+  stepFunctions.setEndpoint(url);
   return {
     url,
     eventBridge,
+    stepFunctions,
     faults: edge.faults,
     serviceNames: () => edge.serviceNames(),
     stop: () => edge.stop(),
