@@ -1,10 +1,9 @@
 import { readBoundedBody } from '../http-body.ts';
 import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { EmbeddedHttpBackend } from './legacy-server.ts';
+import { BackendThread, type BackendModule } from './backend-thread.ts';
 import {
   AwsServiceError,
   LOCAL_ACCOUNT_ID,
@@ -23,10 +22,6 @@ import {
   type FaultDecision,
   type PartialEffect,
 } from './faults.ts';
-
-const require = createRequire(import.meta.url);
-const kinesalite = require('kinesalite') as (options: Record<string, unknown>) => Server;
-const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
 
 /** Largest request body the edge reads for a JSON service (PutEvents and SQS limits are far below it). */
 const MAX_JSON_BODY_BYTES = 8 * 1024 * 1024;
@@ -71,9 +66,8 @@ export class AwsEdge {
   /** Faults to inject into AWS requests (`/_edge/faults` over HTTP); none unless a rule is added. */
   readonly faults: FaultInjector;
   private readonly server: Server;
-  private readonly backends = new Map<string, EmbeddedHttpBackend>();
-  /** The backends' own servers, whose private ports a partial fault forwards its rewritten batch to. */
-  private readonly backendServers = new Map<string, Server>();
+  /** kinesalite and dynalite, each in its own thread, by `X-Amz-Target` prefix. */
+  private readonly backends = new Map<string, BackendThread>();
   private readonly backendAgent = new Agent({ keepAlive: true });
   private readonly services = new Map<string, AwsJsonService>();
   private readonly routes = new Map<string, EdgeRoute>();
@@ -88,31 +82,22 @@ export class AwsEdge {
       return dir;
     };
     this.faults = new FaultInjector(options.faultSeed === undefined ? {} : { seed: options.faultSeed });
-    const embed = (prefix: string, name: string, server: Server): void => {
-      this.backendServers.set(prefix, server);
-      this.backends.set(prefix, new EmbeddedHttpBackend(name, server));
+    const embed = (prefix: string, name: string, module: BackendModule, backendOptions: object): void => {
+      this.backends.set(prefix, new BackendThread(name, module, { ...backendOptions }));
     };
-    embed(
-      'Kinesis_20131202',
-      'kinesis',
-      kinesalite({
-        path: pathFor('kinesis'),
-        createStreamMs: delay,
-        deleteStreamMs: delay,
-        updateStreamMs: delay,
-        shardLimit: 500,
-      }),
-    );
-    embed(
-      'DynamoDB_20120810',
-      'dynamodb',
-      dynalite({
-        path: pathFor('dynamodb'),
-        createTableMs: delay,
-        deleteTableMs: delay,
-        updateTableMs: delay,
-      }),
-    );
+    embed('Kinesis_20131202', 'kinesis', 'kinesalite', {
+      path: pathFor('kinesis'),
+      createStreamMs: delay,
+      deleteStreamMs: delay,
+      updateStreamMs: delay,
+      shardLimit: 500,
+    });
+    embed('DynamoDB_20120810', 'dynamodb', 'dynalite', {
+      path: pathFor('dynamodb'),
+      createTableMs: delay,
+      deleteTableMs: delay,
+      updateTableMs: delay,
+    });
     for (const route of this.faults.routes()) this.addRoute(route);
     for (const service of options.services ?? []) this.addService(service);
     for (const route of options.routes ?? []) this.addRoute(route);
@@ -263,17 +248,17 @@ export class AwsEdge {
   private async toBackend(
     req: IncomingMessage,
     res: ServerResponse,
-    backend: EmbeddedHttpBackend,
+    backend: BackendThread,
     prefix: string,
     target: string,
   ): Promise<void> {
     const fault = this.faults.decide(target, prefix);
-    if (!fault) return backend.handle(req, res);
+    if (!fault) return backend.handle(req, res, (error) => this.sendInternalError(res, error));
     if (!(await this.injectBeforeService(req, res, fault, BACKEND_JSON_VERSION[prefix] ?? '1.1'))) return;
     if (fault.effect?.kind === 'partial') {
       return this.injectPartialOnBackend(req, res, prefix, target, fault.effect, fault.random);
     }
-    backend.handle(req, res);
+    backend.handle(req, res, (error) => this.sendInternalError(res, error));
   }
 
   /**
@@ -310,8 +295,8 @@ export class AwsEdge {
     random: () => number,
   ): Promise<void> {
     const jsonVersion = BACKEND_JSON_VERSION[prefix] ?? '1.1';
-    const port = (this.backendServers.get(prefix)?.address() as AddressInfo | null)?.port;
-    if (port === undefined) throw new Error(`the ${prefix} backend is not listening`);
+    const port = this.backends.get(prefix)?.port;
+    if (port === undefined) throw new Error(`no ${prefix} backend`);
     let body: Buffer;
     try {
       body = await readBody(req, MAX_BACKEND_BODY_BYTES);
