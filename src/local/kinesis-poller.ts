@@ -82,6 +82,12 @@ export interface KinesisPollerOptions {
    * `pollIntervalMs` (no backoff).
    */
   readonly idlePollIntervalMs?: number;
+  /**
+   * The shortest time between the starts of two reads of one shard, however busy. Default 0. A busy shard
+   * read as soon as its last batch is done hands the function many small batches, and every batch costs
+   * a fixed share (one event per tenant, one round trip per store); spacing reads lets records gather.
+   */
+  readonly minReadIntervalMs?: number;
   /** First delay before retrying a failed batch, doubled per failure. Default 100 ms. */
   readonly retryBackoffMs?: number;
   /** Cap of every backoff (retries, edge errors). Default 5,000 ms. */
@@ -396,6 +402,7 @@ function resolveConfig(options: KinesisPollerOptions): ShardWorkerConfig {
       pollIntervalMs,
       positive('idlePollIntervalMs', options.idlePollIntervalMs ?? pollIntervalMs),
     ),
+    minReadIntervalMs: positive('minReadIntervalMs', options.minReadIntervalMs ?? 0),
     retryBackoffMs: positive('retryBackoffMs', options.retryBackoffMs ?? 100),
     maxBackoffMs: positive('maxBackoffMs', options.maxBackoffMs ?? 5_000),
   };

@@ -202,6 +202,40 @@ describe('local Kinesis poller with event source mapping semantics', () => {
     }
   });
 
+  it('spaces the reads of a busy shard by minReadIntervalMs, so records gather into fewer batches', async () => {
+    // prepare: count GetRecords as above; records keep coming every 20 ms for a second
+    const stream = await createStream(1);
+    let reads = 0;
+    const counter = 'countBusyGetRecords';
+    kinesis.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetRecordsCommand') reads += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: counter },
+    );
+    try {
+      const { seen, handler } = recorder();
+      await startPoller({ streamName: stream, handler, pollIntervalMs: 5, minReadIntervalMs: 200 });
+      const readsBefore = reads;
+      const startedAt = Date.now();
+      // act
+      for (let n = 0; n < 50; n++) {
+        await put(stream, [n]);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await waitFor(() => seen.flatMap((batch) => batch.ns).length === 50, 'all 50 records');
+      const elapsed = Date.now() - startedAt;
+      // assess: at most one read per 200 ms (plus the one in flight when timing started); without the
+      // spacing a 5 ms poll interval reads a busy shard after every batch
+      expect(reads - readsBefore).toBeLessThanOrEqual(Math.ceil(elapsed / 200) + 1);
+      expect(seen.length).toBeLessThanOrEqual(Math.ceil(elapsed / 200) + 1);
+      expect(seen.flatMap((batch) => batch.ns)).toEqual(Array.from({ length: 50 }, (_, n) => n));
+    } finally {
+      kinesis.middlewareStack.remove(counter);
+    }
+  });
+
   it('delivers every record once, in order per shard, as Lambda event records', async () => {
     // prepare
     const stream = await createStream(4);

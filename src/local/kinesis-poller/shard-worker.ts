@@ -47,6 +47,7 @@ export interface ShardWorkerConfig extends RetryPolicy {
   readonly pollIntervalMs: number;
   /** The longest wait between reads of a shard that keeps answering nothing (the wait doubles up to it). */
   readonly idlePollIntervalMs: number;
+  readonly minReadIntervalMs: number;
   readonly retryBackoffMs: number;
   readonly maxBackoffMs: number;
 }
@@ -138,6 +139,8 @@ export class ShardWorker {
   private consecutiveReadErrors = 0;
   /** Reads in a row that found nothing, while nothing was buffered: how idle the shard is. */
   private emptyReads = 0;
+  /** When the last GetRecords started (epoch ms), for `minReadIntervalMs`. */
+  private lastReadStartedAt = 0;
   private status: ShardStatus;
   private readonly overheadBytes: number;
   private readonly counters = {
@@ -281,6 +284,12 @@ export class ShardWorker {
     if (!this.iterator) await this.openIterator();
     if (!this.iterator || signal.aborted) return 0;
     const wanted = Math.min(config.batchSize - this.buffer.length, 10_000);
+    const sinceLastRead = Date.now() - this.lastReadStartedAt;
+    if (sinceLastRead < config.minReadIntervalMs) {
+      await sleep(config.minReadIntervalMs - sinceLastRead, signal);
+      if (signal.aborted) return 0;
+    }
+    this.lastReadStartedAt = Date.now();
     try {
       const output = await kinesis.send(
         new GetRecordsCommand({ ShardIterator: this.iterator, Limit: wanted }),
