@@ -73,6 +73,20 @@ describe('local Kinesis poller with event source mapping semantics', () => {
     return name;
   }
 
+  /** Counts the GetRecords calls the real client makes, with a middleware of its own stack. */
+  function countGetRecords(): { readonly count: number; stop(): void } {
+    const name = `countGetRecords${++streamCount}`;
+    const counter = { count: 0, stop: () => kinesis.middlewareStack.remove(name) };
+    kinesis.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetRecordsCommand') counter.count += 1;
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    return counter;
+  }
+
   /** The SDK waiter polls once a second; the edge provisions in 10 ms. */
   async function waitForActive(stream: string): Promise<void> {
     for (let i = 0; i < 200; i++) {
@@ -173,23 +187,15 @@ describe('local Kinesis poller with event source mapping semantics', () => {
   }
 
   it('reads an idle shard less and less often, and still delivers the first record after the pause', async () => {
-    // prepare: count the GetRecords calls the real client makes, with a middleware of its own stack
+    // prepare: count the GetRecords calls
     const stream = await createStream(1);
-    let reads = 0;
-    const counter = 'countGetRecords';
-    kinesis.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'GetRecordsCommand') reads += 1;
-        return next(args);
-      },
-      { step: 'initialize', name: counter },
-    );
+    const getRecords = countGetRecords();
     try {
       const { seen, handler } = recorder();
       await startPoller({ streamName: stream, handler, pollIntervalMs: 10, idlePollIntervalMs: 300 });
       // act: 1.5 s of silence, then a record
       await new Promise((resolve) => setTimeout(resolve, 1_500));
-      const idleReads = reads;
+      const idleReads = getRecords.count;
       const putAt = Date.now();
       await put(stream, [1]);
       await waitFor(() => seen.length === 1, 'the record after the pause');
@@ -198,26 +204,18 @@ describe('local Kinesis poller with event source mapping semantics', () => {
       expect(seen[0]!.ns).toEqual([1]);
       expect(seen[0]!.at - putAt).toBeLessThan(1_000);
     } finally {
-      kinesis.middlewareStack.remove(counter);
+      getRecords.stop();
     }
   });
 
   it('spaces the reads of a busy shard by minReadIntervalMs, so records gather into fewer batches', async () => {
-    // prepare: count GetRecords as above; records keep coming every 20 ms for a second
+    // prepare: count the GetRecords calls; records keep coming every 20 ms for a second
     const stream = await createStream(1);
-    let reads = 0;
-    const counter = 'countBusyGetRecords';
-    kinesis.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'GetRecordsCommand') reads += 1;
-        return next(args);
-      },
-      { step: 'initialize', name: counter },
-    );
+    const getRecords = countGetRecords();
     try {
       const { seen, handler } = recorder();
       await startPoller({ streamName: stream, handler, pollIntervalMs: 5, minReadIntervalMs: 200 });
-      const readsBefore = reads;
+      const readsBefore = getRecords.count;
       const startedAt = Date.now();
       // act
       for (let n = 0; n < 50; n++) {
@@ -228,11 +226,11 @@ describe('local Kinesis poller with event source mapping semantics', () => {
       const elapsed = Date.now() - startedAt;
       // assess: at most one read per 200 ms (plus the one in flight when timing started); without the
       // spacing a 5 ms poll interval reads a busy shard after every batch
-      expect(reads - readsBefore).toBeLessThanOrEqual(Math.ceil(elapsed / 200) + 1);
+      expect(getRecords.count - readsBefore).toBeLessThanOrEqual(Math.ceil(elapsed / 200) + 1);
       expect(seen.length).toBeLessThanOrEqual(Math.ceil(elapsed / 200) + 1);
       expect(seen.flatMap((batch) => batch.ns)).toEqual(Array.from({ length: 50 }, (_, n) => n));
     } finally {
-      kinesis.middlewareStack.remove(counter);
+      getRecords.stop();
     }
   });
 
