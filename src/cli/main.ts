@@ -7,6 +7,7 @@ import { registerDlqCommands } from './commands/dlq.ts';
 import { registerDecodeCommand } from './commands/decode.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerTokenCommand } from './commands/token.ts';
+import { registerAuditCommands } from './commands/audit.ts';
 
 // The SDK warns on every process start that its 2027 releases need Node 22; Fleetwire pins SDK versions.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -23,6 +24,7 @@ registerDlqCommands(program);
 registerDecodeCommand(program);
 registerSimulateCommand(program);
 registerTokenCommand(program);
+registerAuditCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -2,9 +2,14 @@
  * The Fleetwire stack: composes one construct per bounded context and holds no resources of its own.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as eventbridge from 'aws-cdk-lib/aws-events';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { COMMAND_AUDIT_TABLE, COMMANDS_TABLE, TABLES } from '../adapters/aws/dynamodb/table-definitions.ts';
+import { FLEETWIRE_BUS_NAME } from '../domain/events/rules.ts';
 import { TESLA_TOPICS, type TeslaTopic } from '../domain/tesla/index.ts';
 import { FleetwireApi } from './api/api-construct.ts';
+import { FleetwireCommands } from './commands/commands-construct.ts';
 import { FleetwireEvents } from './events/events-construct.ts';
 import { RuleTargetRegistry } from './events/rule-targets.ts';
 import { FleetwireIngest } from './ingest/ingest-construct.ts';
@@ -18,6 +23,13 @@ export interface FleetwireStackProps extends StackProps {
   readonly teslaNamespace?: string;
   /** Whether the GraphQL API answers introspection queries. @default false */
   readonly graphqlIntrospection?: boolean;
+  /**
+   * Where command dispatch sends commands: Tesla's vehicle-command proxy for signed commands (see
+   * `FleetwireCommandsProps.fleetApiBaseUrl`). @default TESLA_FLEET_API_NA_URL
+   */
+  readonly fleetApiBaseUrl?: string;
+  /** An existing secret with the Fleet API token. @default - a new secret with a placeholder to set */
+  readonly fleetApiTokenSecret?: secretsmanager.ISecret;
 }
 
 /** The CfnOutput id of each topic's stream name. */
@@ -34,6 +46,14 @@ export const API_OUTPUT_IDS = {
   realtimeUrl: 'GraphqlRealtimeUrl',
   userPoolId: 'UserPoolId',
   userPoolClientId: 'UserPoolClientId',
+} as const;
+
+/** The CfnOutput ids of the commands context. */
+export const COMMAND_OUTPUT_IDS = {
+  stateMachineArn: 'CommandStateMachineArn',
+  commandsTableName: 'CommandsTableName',
+  auditTableName: 'CommandAuditTableName',
+  fleetApiTokenSecretArn: 'FleetApiTokenSecretArn',
 } as const;
 
 /**
@@ -53,26 +73,43 @@ export class FleetwireStack extends Stack {
   public readonly ingest: FleetwireIngest;
   /** The user pool and the GraphQL API, with its data sources, resolvers and EventBridge role. */
   public readonly api: FleetwireApi;
+  /** The vehicle command workflow, its tables and functions, and the Fleet API token. */
+  public readonly commands: FleetwireCommands;
 
   public constructor(scope: Construct, id: string, props: FleetwireStackProps = {}) {
     super(scope, id, props);
 
-    this.storage = new FleetwireStorage(this, 'Storage');
+    // The commands context builds (and retains) its own two tables.
+    this.storage = new FleetwireStorage(this, 'Storage', {
+      tables: TABLES.filter((table) => table !== COMMANDS_TABLE && table !== COMMAND_AUDIT_TABLE),
+    });
     this.keys = new FleetwireKeys(this, 'Keys');
     this.stateCache = new FleetwireStateCache(this, 'StateCache');
 
     // The contexts that own rule targets (api, later commands) are built before the events context and
     // register their functions, state machines and mutations here, since the events context builds every
     // rule's targets as it is constructed. Ingest only publishes, so it is built after the bus.
+    // Commands publish on the bus, but the API (which the events context needs first) puts the CommandApi
+    // function behind its fields; so the bus is referenced by its fixed name here, and the machine made to
+    // depend on the bus below, so that it is never deployed before the bus exists.
+    this.commands = new FleetwireCommands(this, 'Commands', {
+      storage: this.storage,
+      keys: this.keys,
+      bus: eventbridge.EventBus.fromEventBusName(this, 'CommandsBus', FLEETWIRE_BUS_NAME),
+      fleetApiBaseUrl: props.fleetApiBaseUrl,
+      fleetApiTokenSecret: props.fleetApiTokenSecret,
+    });
     this.api = new FleetwireApi(this, 'Api', {
       storage: this.storage,
       keys: this.keys,
       stateCache: this.stateCache,
+      commandApi: this.commands.commandApi,
       introspection: props.graphqlIntrospection,
     });
     const ruleTargets = new RuleTargetRegistry({ graphql: this.api.mutationTargets });
 
     this.events = new FleetwireEvents(this, 'Events', { targets: ruleTargets });
+    this.commands.stateMachine.node.addDependency(this.events.bus);
 
     this.ingest = new FleetwireIngest(this, 'Ingest', {
       namespace: props.teslaNamespace,
@@ -115,6 +152,22 @@ export class FleetwireStack extends Stack {
     new CfnOutput(this, API_OUTPUT_IDS.userPoolId, {
       description: 'Cognito user pool dashboard users sign in to',
       value: this.api.userPool.userPoolId,
+    });
+    new CfnOutput(this, COMMAND_OUTPUT_IDS.stateMachineArn, {
+      description: 'ARN of the vehicle-command state machine (its executions are named by command id)',
+      value: this.commands.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, COMMAND_OUTPUT_IDS.commandsTableName, {
+      description: 'DynamoDB table of vehicle commands (COMMANDS_TABLE; what `fleetwire audit` reads)',
+      value: this.commands.commandsTable.tableName,
+    });
+    new CfnOutput(this, COMMAND_OUTPUT_IDS.auditTableName, {
+      description: 'Append-only DynamoDB audit log of vehicle commands (COMMAND_AUDIT_TABLE; retained)',
+      value: this.commands.auditTable.tableName,
+    });
+    new CfnOutput(this, COMMAND_OUTPUT_IDS.fleetApiTokenSecretArn, {
+      description: 'Secret holding the Fleet API token dispatch uses; set its value before sending commands',
+      value: this.commands.fleetApiTokenSecret.secretArn,
     });
     new CfnOutput(this, API_OUTPUT_IDS.userPoolClientId, {
       description: 'Cognito app client id of the dashboard (the only client the API accepts tokens of)',

@@ -13,6 +13,9 @@ import { Pseudonymizer } from '../domain/pseudonym/pseudonym.ts';
 import { registerVehicle } from '../domain/vehicles/registration.ts';
 import type { LatestStateStore } from '../ports/latest-state-store.ts';
 import { Simulator } from '../simulator/simulator.ts';
+import { startSimulatedFleetApi, type SimulatedFleetApi } from '../simulator/fleet-api.ts';
+import { startLocalCommands } from './commands.ts';
+import { randomBytes } from 'node:crypto';
 import { startLocalEdge, type LocalEdge } from './edge/local-edge.ts';
 import { readFileSync } from 'node:fs';
 import { createStateReader } from '../functions/state-reader/state-reader.ts';
@@ -54,6 +57,15 @@ export interface LocalStackOptions {
   readonly apiTlsPort?: number | false;
   /** Where warnings go; defaults to stderr. */
   readonly warn?: (message: string) => void;
+  /** The command workflow's local settings (tests shorten the waits). */
+  readonly commands?: {
+    /** How long a sensitive command waits for an approval. Default 900 s, as in AWS. */
+    readonly approvalTimeoutSeconds?: number;
+    /** How long a simulated vehicle takes to wake up after `wake_up`, ms. Default 5 s, as a real car. */
+    readonly wakeDelayMs?: number;
+    /** Between two looks at a waking vehicle in dispatch, ms. Default 1 s. */
+    readonly wakePollMs?: number;
+  };
 }
 
 /** The running offline stack. */
@@ -62,6 +74,10 @@ export interface LocalStack {
   readonly redis: ResolvedRedis;
   readonly ingest: LocalIngestRuntime;
   readonly simulator: Simulator | undefined;
+  /** The simulated Fleet API the command workflow dispatches to; absent without the simulator. */
+  readonly fleetApi: SimulatedFleetApi | undefined;
+  /** The `vehicle-command` state machine on the edge. */
+  readonly commandStateMachineArn: string;
   readonly state: LatestStateStore;
   readonly api: LocalAppSyncServer;
   /** A token of an admin of the demo tenant, valid for a day, printed at start. */
@@ -127,6 +143,40 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await registerVehicle({ tenantId: DEMO_TENANT, vin }, registration);
     }
 
+    // Commands: the simulated vehicles' Fleet API (a fresh token per run), the workflow on the edge.
+    let fleetApi: SimulatedFleetApi | undefined;
+    const fleetApiToken = randomBytes(18).toString('base64url');
+    if (simulator) {
+      const started = await startSimulatedFleetApi({
+        simulator,
+        token: fleetApiToken,
+        port: 0,
+        ...(options.commands?.wakeDelayMs === undefined ? {} : { wakeDelayMs: options.commands.wakeDelayMs }),
+        onError: (error) => warn(`simulated Fleet API: ${error.message}`),
+      });
+      fleetApi = started;
+      stoppers.push(() => started.stop());
+    }
+    const commands = await startLocalCommands({
+      edge,
+      dynamodb: clients.dynamodb,
+      kms: clients.kms,
+      tables: {
+        commands: provisioned.tables.commands!,
+        audit: provisioned.tables['command-audit']!,
+        vehicles: provisioned.tables.vehicles!,
+        vinVault: provisioned.tables['vin-vault']!,
+      },
+      vinVaultKeyId: provisioned.keys.vinVaultKeyId,
+      eventBusName: FLEETWIRE_BUS_NAME,
+      fleetApi: fleetApi ? { baseUrl: fleetApi.url, token: fleetApiToken } : undefined,
+      ...(options.commands?.approvalTimeoutSeconds === undefined
+        ? {}
+        : { approvalTimeoutSeconds: options.commands.approvalTimeoutSeconds }),
+      ...(options.commands?.wakePollMs === undefined ? {} : { wakePollMs: options.commands.wakePollMs }),
+    });
+    stoppers.push(() => commands.stop());
+
     // The API, and the local EventBridge's AppSync targets: the same publish* operations CDK deploys.
     const engine = await createAppSyncEngine({
       dataSources: {
@@ -135,6 +185,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         lambdas: {
           StateReader: createStateReader(state),
           VehicleRegistrar: createVehicleRegistrar(registration),
+          CommandApi: commands.commandApi,
         },
       },
     });
@@ -186,6 +237,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       redis,
       ingest,
       simulator,
+      fleetApi,
+      commandStateMachineArn: commands.stateMachineArn,
       state,
       api,
       demoToken,
@@ -202,6 +255,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           `  data         ${options.dataDir ?? 'in memory'}`,
           `  streams      ${provisioned.streams.join(', ')}`,
           `  simulator    ${simulator ? `${vehicles} vehicles in tenant "${DEMO_TENANT}"` : 'off (feed the streams yourself)'}`,
+          `  Fleet API    ${fleetApi ? `${fleetApi.url}  (simulated; commands: state machine ${commands.stateMachineArn})` : 'none (commands fail without the simulator)'}`,
           '',
           `  AWS CLI/SDK: export AWS_ENDPOINT_URL=${edge.url} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
           '  Events:      npx fleetwire events tail',

@@ -67,6 +67,7 @@ describe('the local AppSync engine on the edge, Redis and the real functions', (
   let redis: Redis;
   let engine: AppSyncEngine;
   const internalErrors: unknown[] = [];
+  const commandApiEvents: unknown[] = [];
   const ids: Record<string, string[]> = { [ACME]: [], [GLOBEX]: [] };
 
   const gql = async (
@@ -102,6 +103,30 @@ describe('the local AppSync engine on the edge, Redis and the real functions', (
             directory: new DynamoDbVehicleDirectory(dynamodb, provisioned.tables.vehicles),
             vault: new KmsVinVault(kms, dynamodb, provisioned.tables['vin-vault']),
           }),
+          // The command workflow has its own integration test (commands.test.ts); here only what reaches it.
+          CommandApi: async (event) => {
+            commandApiEvents.push(event);
+            const { vehicleId, command, caller } = event as {
+              vehicleId: string;
+              command: string;
+              caller: { userId: string };
+            };
+            return {
+              data: {
+                id: 'cmd_01JPA4B2V7N3R8T5Y6U1I9O0P2',
+                vehicleId,
+                command,
+                parameters: {},
+                status: 'requested',
+                requestedBy: caller.userId,
+                requestedAt: '2030-01-01T00:00:00.000Z',
+                approvedBy: null,
+                reason: null,
+                message: null,
+                updatedAt: '2030-01-01T00:00:00.000Z',
+              },
+            };
+          },
         },
       },
       onInternalError: (error) => internalErrors.push(error),
@@ -213,7 +238,7 @@ describe('the local AppSync engine on the edge, Redis and the real functions', (
     expect(globex.fleetState.vehicles.map((v) => v.vehicleId)).toEqual(ids[GLOBEX]);
   });
 
-  it('refuses sendCommand to a viewer, and says it is not there yet to a dispatcher', async () => {
+  it("refuses sendCommand to a viewer after the workflow recorded the attempt, and starts a dispatcher's", async () => {
     const send = `mutation { sendCommand(input: { vehicleId: "${ids[ACME]![0]}", command: "door_lock" }) { id status } }`;
     expect(await gql(person(ACME, ['viewer']), send)).toEqual({
       data: null,
@@ -225,13 +250,21 @@ describe('the local AppSync engine on the edge, Redis and the real functions', (
           errorInfo: null,
           locations: [{ line: 1, column: 12, sourceName: null }],
           message:
-            'Mutation.sendCommand needs one of the roles dispatcher, admin; your token has the role(s) viewer.',
+            'Mutation.sendCommand needs one of the roles dispatcher, admin; your token has the role(s) viewer. ' +
+            'The attempt is recorded as command cmd_01JPA4B2V7N3R8T5Y6U1I9O0P2 (denied).',
         },
       ],
     });
-    expect((await gql(person(ACME, ['dispatcher']), send)).errors).toMatchObject([
-      { errorType: 'NotImplemented' },
-    ]);
+    expect(await gql(person(ACME, ['dispatcher']), send)).toEqual({
+      data: { sendCommand: { id: 'cmd_01JPA4B2V7N3R8T5Y6U1I9O0P2', status: 'requested' } },
+    });
+    expect(commandApiEvents.at(-1)).toMatchObject({
+      operation: 'sendCommand',
+      caller: { tenantId: ACME, roles: ['dispatcher'] },
+      vehicleId: ids[ACME]![0],
+      command: 'door_lock',
+      parameters: {},
+    });
   });
 
   it('refuses registration to non-admins, and answers precise errors without echoing the VIN', async () => {

@@ -115,6 +115,9 @@ describe('local AppSync server: HTTP and real-time protocols on the real engine'
             directory: new DynamoDbVehicleDirectory(dynamodb, provisioned.tables.vehicles),
             vault: new KmsVinVault(kms, dynamodb, provisioned.tables['vin-vault']),
           }),
+          CommandApi: async () => {
+            throw new Error('this test sends no commands');
+          },
         },
       },
       onInternalError: (error) => internalErrors.push(error),

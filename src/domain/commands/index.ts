@@ -40,3 +40,12 @@ export type {
 export { commandCatalogListing, renderCommandsMarkdown } from './listing.ts';
 export type { CommandListing, ParameterListing } from './listing.ts';
 export { CommandCatalogError, InvalidAuthorizationInputError } from './errors.ts';
+export { COMMAND_ID_PATTERN, COMMAND_STATUSES, isCommandStatus, newCommandId } from './status.ts';
+export type { CommandStatus } from './status.ts';
+export {
+  AuditEntryConflictError,
+  CommandAlreadyExistsError,
+  CommandRecordError,
+  CommandStateConflictError,
+  InvalidPageTokenError,
+} from './record-errors.ts';

@@ -1,20 +1,47 @@
-/** `Mutation.sendCommand` (None data source). Answers `NotImplemented` until issue 5 (commands). */
-import { DISPATCHERS, requireUser } from './lib/identity.js';
+/**
+ * `Mutation.sendCommand`: records the command and starts its `vehicle-command` workflow through the
+ * CommandApi function. The workflow authorizes it (tenant, role, command, parameters) and audits a
+ * denial, so the answer is the command with status `requested`; follow it with `command` or
+ * `onCommandUpdate`.
+ *
+ * A caller whose role may not send commands (viewer, auditor) is refused with `Unauthorized` as before,
+ * but only after the attempt went through the workflow: the policy denies it there and the audit log
+ * keeps it, as it keeps every other denial.
+ */
+import { util } from '@aws-appsync/utils';
+import { callerOf, DISPATCHERS, READERS, requireUser, roleRefusal } from './lib/identity.js';
 import { vehicleIdArg } from './lib/input.js';
 import { commandNameArg, commandParametersArg } from './lib/commands.js';
-import { notImplemented } from './lib/results.js';
+import { lambdaData } from './lib/results.js';
 
-/** Role first (a viewer is `Unauthorized`, whatever the input), then the input, then `NotImplemented`. */
 export function request(ctx) {
-  requireUser(ctx, DISPATCHERS);
+  const caller = requireUser(ctx, null);
+  const refusal = roleRefusal(ctx, caller.roles, DISPATCHERS);
+  // Without any Fleetwire role the caller is nobody the tenant's audit log follows: refused at once.
+  if (refusal && !caller.roles.some((role) => READERS.includes(role))) {
+    util.error(refusal, 'Unauthorized');
+  }
+  ctx.stash.refusal = refusal;
   const input = ctx.args.input;
-  vehicleIdArg(input.vehicleId, 'input.vehicleId');
-  commandNameArg(input.command, 'input.command');
-  commandParametersArg(input.parameters, 'input.parameters');
-  notImplemented(ctx, 'issue 5 (the command workflow)');
-  return { payload: null };
+  return {
+    operation: 'Invoke',
+    payload: {
+      operation: 'sendCommand',
+      caller: callerOf(caller),
+      vehicleId: vehicleIdArg(input.vehicleId, 'input.vehicleId'),
+      command: commandNameArg(input.command, 'input.command'),
+      parameters: commandParametersArg(input.parameters, 'input.parameters'),
+    },
+  };
 }
 
 export function response(ctx) {
-  return ctx.result;
+  const command = lambdaData(ctx, 'Sending the command');
+  if (ctx.stash.refusal) {
+    util.error(
+      `${ctx.stash.refusal} The attempt is recorded as command ${command.id} (denied).`,
+      'Unauthorized',
+    );
+  }
+  return command;
 }

@@ -1,16 +1,17 @@
-/** `Query.command` (None data source). Answers `NotImplemented` until issue 5 (commands). */
-import { READERS, requireUser } from './lib/identity.js';
+/** `Query.command`: one of the tenant's commands through the CommandApi function; another tenant's is null. */
+import { callerOf, READERS, requireUser } from './lib/identity.js';
 import { entityIdArg } from './lib/input.js';
-import { notImplemented } from './lib/results.js';
+import { lambdaData } from './lib/results.js';
 
 /** The caller and the id are checked first: an unauthorized caller learns nothing about what exists. */
 export function request(ctx) {
-  requireUser(ctx, READERS);
-  entityIdArg(ctx.args.id, 'id');
-  notImplemented(ctx, 'issue 5 (the command workflow)');
-  return { payload: null };
+  const caller = requireUser(ctx, READERS);
+  return {
+    operation: 'Invoke',
+    payload: { operation: 'getCommand', caller: callerOf(caller), commandId: entityIdArg(ctx.args.id, 'id') },
+  };
 }
 
 export function response(ctx) {
-  return ctx.result;
+  return lambdaData(ctx, 'Reading the command');
 }

@@ -1,15 +1,25 @@
-/** `Query.commandAudit` (None data source). Empty until issue 5 (audit log) fills it; auditors and admins only. */
-import { AUDITORS, requireUser } from './lib/identity.js';
-import { emptyPage, entityIdArg, pageLimit } from './lib/input.js';
+/**
+ * `Query.commandAudit`: a command's audit trail (the append-only audit log, oldest first) and its Step
+ * Functions execution history, through the CommandApi function. Auditors and admins only.
+ */
+import { AUDITORS, callerOf, requireUser } from './lib/identity.js';
+import { entityIdArg, pageLimit } from './lib/input.js';
+import { lambdaData } from './lib/results.js';
 
-/** Checks the caller and every argument now, so clients written today keep working when the data arrives. */
 export function request(ctx) {
-  requireUser(ctx, AUDITORS);
-  entityIdArg(ctx.args.commandId, 'commandId');
-  pageLimit(ctx.args.limit, 100, 50);
-  return { payload: emptyPage() };
+  const caller = requireUser(ctx, AUDITORS);
+  return {
+    operation: 'Invoke',
+    payload: {
+      operation: 'commandAudit',
+      caller: callerOf(caller),
+      commandId: entityIdArg(ctx.args.commandId, 'commandId'),
+      limit: pageLimit(ctx.args.limit, 100, 50),
+      nextToken: ctx.args.nextToken ?? null,
+    },
+  };
 }
 
 export function response(ctx) {
-  return ctx.result;
+  return lambdaData(ctx, 'Reading the audit trail');
 }

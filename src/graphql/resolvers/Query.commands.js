@@ -1,15 +1,23 @@
-/** `Query.commands` (None data source). Empty until issue 5 (commands) fills it. */
-import { READERS, requireUser } from './lib/identity.js';
-import { emptyPage, optionalVehicleIdArg, pageLimit } from './lib/input.js';
+/** `Query.commands`: the tenant's commands, newest first, through the CommandApi function. */
+import { callerOf, READERS, requireUser } from './lib/identity.js';
+import { optionalVehicleIdArg, pageLimit } from './lib/input.js';
+import { lambdaData } from './lib/results.js';
 
-/** Checks the caller and every argument now, so clients written today keep working when the data arrives. */
 export function request(ctx) {
-  requireUser(ctx, READERS);
-  optionalVehicleIdArg(ctx.args.vehicleId, 'vehicleId');
-  pageLimit(ctx.args.limit, 100, 50);
-  return { payload: emptyPage() };
+  const caller = requireUser(ctx, READERS);
+  return {
+    operation: 'Invoke',
+    payload: {
+      operation: 'listCommands',
+      caller: callerOf(caller),
+      vehicleId: optionalVehicleIdArg(ctx.args.vehicleId, 'vehicleId'),
+      status: ctx.args.status ?? null,
+      limit: pageLimit(ctx.args.limit, 100, 50),
+      nextToken: ctx.args.nextToken ?? null,
+    },
+  };
 }
 
 export function response(ctx) {
-  return ctx.result;
+  return lambdaData(ctx, 'Listing the commands');
 }

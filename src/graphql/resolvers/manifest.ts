@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { VEHICLES_TABLE, type TableDefinition } from '../../adapters/aws/dynamodb/table-definitions.ts';
 
 /** The names of the API's data sources. The CDK construct creates them under exactly these names. */
-export type DataSourceName = 'VehiclesTable' | 'StateReader' | 'VehicleRegistrar' | 'None';
+export type DataSourceName = 'VehiclesTable' | 'StateReader' | 'VehicleRegistrar' | 'CommandApi' | 'None';
 
 /** A data source: what AppSync talks to, and what it needs to be allowed. */
 export type DataSourceDefinition =
@@ -21,7 +21,7 @@ export type DataSourceDefinition =
       readonly access: 'read';
     }
   | {
-      readonly name: 'StateReader' | 'VehicleRegistrar';
+      readonly name: 'StateReader' | 'VehicleRegistrar' | 'CommandApi';
       readonly kind: 'AWS_LAMBDA';
       readonly description: string;
       /** The function's handler module, relative to the repository root (export `handler`). */
@@ -62,6 +62,22 @@ export const DATA_SOURCES: { readonly [N in DataSourceName]: DataSourceDefinitio
       'dynamodb:PutItem on the VIN vault table (VIN_VAULT_TABLE)',
     ],
   },
+  CommandApi: {
+    name: 'CommandApi',
+    kind: 'AWS_LAMBDA',
+    description:
+      'Sends and decides vehicle commands (the vehicle-command state machine) and reads them and their audit trail',
+    entry: 'src/functions/commands/command-api/handler.ts',
+    needs: [
+      'STATE_MACHINE_ARN: the vehicle-command state machine',
+      'states:StartExecution on the state machine',
+      'states:SendTaskSuccess and states:SendTaskFailure on the state machine (approvals)',
+      'states:DescribeExecution and states:GetExecutionHistory on its executions (audit trails)',
+      'dynamodb:GetItem/PutItem/UpdateItem/Query on the commands table and its indexes (COMMANDS_TABLE)',
+      'dynamodb:Query/GetItem on the audit table and its index (COMMAND_AUDIT_TABLE)',
+      'dynamodb:PutItem on the audit table: refused approval attempts (conditional, append-only)',
+    ],
+  },
   None: {
     name: 'None',
     kind: 'NONE',
@@ -100,13 +116,13 @@ export const RESOLVERS: readonly ResolverDefinition[] = [
   resolver('Query', 'alerts', 'None'),
   resolver('Query', 'geofences', 'None'),
   resolver('Query', 'alertRules', 'None'),
-  resolver('Query', 'command', 'None'),
-  resolver('Query', 'commands', 'None'),
-  resolver('Query', 'commandAudit', 'None'),
+  resolver('Query', 'command', 'CommandApi'),
+  resolver('Query', 'commands', 'CommandApi'),
+  resolver('Query', 'commandAudit', 'CommandApi'),
   resolver('Vehicle', 'state', 'StateReader'),
   resolver('Mutation', 'registerVehicle', 'VehicleRegistrar'),
-  resolver('Mutation', 'sendCommand', 'None'),
-  resolver('Mutation', 'decideCommand', 'None'),
+  resolver('Mutation', 'sendCommand', 'CommandApi'),
+  resolver('Mutation', 'decideCommand', 'CommandApi'),
   resolver('Mutation', 'acknowledgeAlert', 'None'),
   resolver('Mutation', 'createGeofence', 'None'),
   resolver('Mutation', 'updateGeofence', 'None'),

@@ -67,6 +67,11 @@ export interface FleetwireApiProps {
   readonly keys: FleetwireKeys;
   /** The latest-state cache: the state reader runs in its VPC. */
   readonly stateCache: FleetwireStateCache;
+  /**
+   * The `CommandApi` data source's function, which the commands context builds and grants (it starts the
+   * `vehicle-command` state machine and reads the audit log); the API only puts it behind its fields.
+   */
+  readonly commandApi: lambda.IFunction;
   /** The AppSync API's name (not unique in an account). @default 'fleetwire' */
   readonly apiName?: string;
   /**
@@ -339,7 +344,7 @@ export class FleetwireApi extends Construct {
   }
 
   private buildDataSources(props: FleetwireApiProps): ReadonlyMap<DataSourceName, appsync.BaseDataSource> {
-    const { VehiclesTable, StateReader, VehicleRegistrar, None } = DATA_SOURCES;
+    const { VehiclesTable, StateReader, VehicleRegistrar, CommandApi, None } = DATA_SOURCES;
     const dataSources: readonly appsync.BaseDataSource[] = [
       new appsync.DynamoDbDataSource(this, VehiclesTable.name, {
         api: this.api,
@@ -356,6 +361,10 @@ export class FleetwireApi extends Construct {
       this.api.addLambdaDataSource(VehicleRegistrar.name, this.vehicleRegistrar, {
         name: VehicleRegistrar.name,
         description: VehicleRegistrar.description,
+      }),
+      this.api.addLambdaDataSource(CommandApi.name, props.commandApi, {
+        name: CommandApi.name,
+        description: CommandApi.description,
       }),
       this.api.addNoneDataSource(None.name, { name: None.name, description: None.description }),
     ];

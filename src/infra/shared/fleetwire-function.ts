@@ -39,8 +39,16 @@ export interface FleetwireFunctionOptions {
   readonly memorySize: number;
   readonly timeout: Duration;
   readonly runtime: lambda.Runtime;
-  readonly vpc: ec2.IVpc;
-  readonly vpcSubnets: ec2.SubnetSelection;
+  /**
+   * The VPC to run in. Functions that need no VPC resource stay out of one: a function that must reach a
+   * service on the internet (command dispatch calling the Fleet API) cannot run in the state cache's
+   * isolated subnets, which have no route out.
+   *
+   * @default - no VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /** The subnets, with {@link vpc}. @default - the VPC's private subnets */
+  readonly vpcSubnets?: ec2.SubnetSelection;
   readonly environment?: Readonly<Record<string, string>>;
 }
 

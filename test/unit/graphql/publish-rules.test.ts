@@ -63,7 +63,7 @@ describe('the rules that feed the subscriptions', () => {
       dataSources: {
         dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
         tables: { vehicles: 'fleetwire-vehicles' },
-        lambdas: { StateReader: unused, VehicleRegistrar: unused },
+        lambdas: { StateReader: unused, VehicleRegistrar: unused, CommandApi: unused },
       },
     });
   });

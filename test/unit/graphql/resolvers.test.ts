@@ -133,7 +133,16 @@ describe('role checks', () => {
     // assess
     const access = ACCESS[key]!;
     const mayCall = access === 'any user' || (access !== 'iam' && access.includes(role));
-    if (mayCall) {
+    if (key === 'Mutation.sendCommand' && !mayCall && role !== 'no role') {
+      // A reader's command goes through the workflow (which denies and audits it), then is refused.
+      const ctx = contextFor(key, { identity: user('acme', [role]), ...CALLS[key] });
+      const { request, response } = runBoth(key, ctx, { data: { id: 'cmd_01', status: 'requested' } });
+      expect(request.kind).toBe('value');
+      expect(response).toMatchObject({ kind: 'error', errorType: 'Unauthorized' });
+      const message = (response as { message: string }).message;
+      expect(message).toContain(`${key} needs one of the roles ${(access as string[]).join(', ')}`);
+      expect(message).toContain('The attempt is recorded as command cmd_01 (denied).');
+    } else if (mayCall) {
       expect(outcome.kind === 'error' ? outcome.errorType : null).not.toBe('Unauthorized');
     } else if (access === 'iam') {
       expect(outcome).toEqual({
@@ -166,8 +175,14 @@ describe('role checks', () => {
     const fromRolesClaim = user('acme', [], { roles: 'viewer, dispatcher' });
     const fromArrayClaim = user('acme', [], { roles: ['dispatcher'] });
     const unknownOnly = user('acme', ['fleet-managers'], { roles: 'superuser' });
-    expect(callAs('Mutation.sendCommand', fromRolesClaim)).toMatchObject({ errorType: 'NotImplemented' });
-    expect(callAs('Mutation.sendCommand', fromArrayClaim)).toMatchObject({ errorType: 'NotImplemented' });
+    expect(callAs('Mutation.sendCommand', fromRolesClaim)).toMatchObject({
+      kind: 'value',
+      value: { payload: { caller: { roles: ['viewer', 'dispatcher'] } } },
+    });
+    expect(callAs('Mutation.sendCommand', fromArrayClaim)).toMatchObject({
+      kind: 'value',
+      value: { payload: { caller: { roles: ['dispatcher'] } } },
+    });
     expect(callAs('Query.me', fromRolesClaim)).toMatchObject({
       kind: 'value',
       value: { payload: { tenantId: 'acme', roles: ['viewer', 'dispatcher'] } },
@@ -489,7 +504,6 @@ describe('data source outcomes', () => {
       'Query.alerts',
       'Query.geofences',
       'Query.alertRules',
-      'Query.commands',
     ]) {
       const ctx = contextFor(key, { identity: user('acme', ['viewer']) });
       expect(runBoth(key, ctx, { items: [], nextToken: null }).request).toEqual({

@@ -3,6 +3,7 @@ import { Stack, type CfnElement } from 'aws-cdk-lib';
 import type * as appsync from 'aws-cdk-lib/aws-appsync';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildASTSchema, parse, validate, type GraphQLEnumType } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +66,7 @@ const SAMPLE_RULE: RuleDefinition = {
 
 interface ApiStack {
   readonly stack: Stack;
+  readonly commandApi: lambda.Function;
   readonly storage: FleetwireStorage;
   readonly keys: FleetwireKeys;
   readonly stateCache: FleetwireStateCache;
@@ -81,12 +83,18 @@ function buildApiStack(apiProps: Partial<FleetwireApiProps> = {}): ApiStack {
   const storage = new FleetwireStorage(stack, 'Storage');
   const keys = new FleetwireKeys(stack, 'Keys');
   const stateCache = new FleetwireStateCache(stack, 'StateCache');
-  const api = new FleetwireApi(stack, 'Api', { storage, keys, stateCache, ...apiProps });
+  // The commands context builds and grants the CommandApi function; the API only puts it behind its fields.
+  const commandApi = new lambda.Function(stack, 'CommandApi', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('export const handler = async () => undefined;'),
+  });
+  const api = new FleetwireApi(stack, 'Api', { storage, keys, stateCache, commandApi, ...apiProps });
   const events = new FleetwireEvents(stack, 'Events', {
     targets: new RuleTargetRegistry({ graphql: api.mutationTargets }),
     rules: [SAMPLE_RULE],
   });
-  return { stack, storage, keys, stateCache, api, events };
+  return { stack, commandApi, storage, keys, stateCache, api, events };
 }
 
 describe('FleetwireApi', () => {
@@ -258,7 +266,7 @@ describe('FleetwireApi', () => {
       expect([...built.api.dataSources.keys()].sort()).toEqual(Object.keys(DATA_SOURCES).sort());
     });
 
-    it('point at the vehicles table and the two functions', () => {
+    it('point at the vehicles table and the three functions', () => {
       template.hasResourceProperties('AWS::AppSync::DataSource', {
         Name: 'VehiclesTable',
         DynamoDBConfig: Match.objectLike({
@@ -272,6 +280,10 @@ describe('FleetwireApi', () => {
       template.hasResourceProperties('AWS::AppSync::DataSource', {
         Name: 'VehicleRegistrar',
         LambdaConfig: { LambdaFunctionArn: cfn(built.api.vehicleRegistrar.functionArn) },
+      });
+      template.hasResourceProperties('AWS::AppSync::DataSource', {
+        Name: 'CommandApi',
+        LambdaConfig: { LambdaFunctionArn: cfn(built.commandApi.functionArn) },
       });
     });
 

@@ -75,7 +75,8 @@ describe('the Fleetwire CDK app', () => {
     }
     template.hasOutput('PoisonQueueUrl', { Value: stack.resolve(stack.ingest.poisonQueue.queueUrl) });
     template.hasOutput('OnFailureQueueUrl', { Value: stack.resolve(stack.ingest.onFailureQueue.queueUrl) });
-    template.resourceCountIs('AWS::DynamoDB::GlobalTable', stack.storage.tables.size);
+    // The storage context's tables, and the commands context's commands and audit tables.
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', stack.storage.tables.size + 2);
     template.resourceCountIs('AWS::ElastiCache::ServerlessCache', 1);
     // The ingest function publishes on the events context's bus.
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -161,6 +162,18 @@ describe('the Fleetwire CDK app', () => {
   it("bundles the API's state reader and vehicle registrar into ES modules that load", () => {
     expectLoadableHandler(bundleOf(stack.api.stateReader));
     expectLoadableHandler(bundleOf(stack.api.vehicleRegistrar));
+  });
+
+  it('bundles the command workflow functions and the CommandApi function into ES modules that load', () => {
+    const { commands } = stack;
+    expectLoadableHandler(bundleOf(commands.authorizeFunction));
+    expectLoadableHandler(bundleOf(commands.approvalFunction));
+    expectLoadableHandler(bundleOf(commands.dispatchFunction), {
+      FLEET_API_BASE_URL: 'https://fleet-api.prd.na.vn.cloud.tesla.com',
+    });
+    expectLoadableHandler(bundleOf(commands.commandApi), {
+      STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:111111111111:stateMachine:fleetwire-vehicle-command',
+    });
   });
 });
 

@@ -35,7 +35,38 @@ export const VIN_VAULT_TABLE: TableDefinition = {
   partitionKey: 'vehicleId',
 };
 
-export const TABLES: readonly TableDefinition[] = [VEHICLES_TABLE, VIN_VAULT_TABLE];
+/**
+ * Vehicle commands, one item per command: what was asked, by whom, and where its workflow stands. The
+ * approval task token lives here only while the command waits for an admin, and never leaves the back end.
+ */
+export const COMMANDS_TABLE: TableDefinition = {
+  id: 'commands',
+  envVar: 'COMMANDS_TABLE',
+  partitionKey: 'commandId',
+  globalSecondaryIndexes: [
+    { name: 'byTenant', partitionKey: 'tenantId', sortKey: 'requestedAt' },
+    { name: 'byVehicle', partitionKey: 'vehicleId', sortKey: 'requestedAt' },
+  ],
+};
+
+/**
+ * The command audit log: one item per workflow step outcome, written only by conditional puts and never
+ * updated or deleted. `entryId` is `<ISO at>#<step>#<outcome>`, so a command's entries sort by time.
+ */
+export const COMMAND_AUDIT_TABLE: TableDefinition = {
+  id: 'command-audit',
+  envVar: 'COMMAND_AUDIT_TABLE',
+  partitionKey: 'commandId',
+  sortKey: 'entryId',
+  globalSecondaryIndexes: [{ name: 'byTenant', partitionKey: 'tenantId', sortKey: 'at' }],
+};
+
+export const TABLES: readonly TableDefinition[] = [
+  VEHICLES_TABLE,
+  VIN_VAULT_TABLE,
+  COMMANDS_TABLE,
+  COMMAND_AUDIT_TABLE,
+];
 
 /** The physical name of a table: from its environment variable, else the local default. */
 export function tableName(table: TableDefinition, env: NodeJS.ProcessEnv = process.env): string {

@@ -80,16 +80,21 @@ export function requireUser(ctx, allowedRoles) {
   }
   const roles = rolesOf(identity);
   if (allowedRoles) {
-    const allowed = roles.some((role) => allowedRoles.includes(role));
-    if (!allowed) {
-      const held = roles.length === 0 ? 'no Fleetwire role' : `the role(s) ${roles.join(', ')}`;
-      util.error(
-        `${fieldOf(ctx)} needs one of the roles ${allowedRoles.join(', ')}; your token has ${held}.`,
-        'Unauthorized',
-      );
+    const refusal = roleRefusal(ctx, roles, allowedRoles);
+    if (refusal) {
+      util.error(refusal, 'Unauthorized');
     }
   }
   return { tenantId, userId: identity.sub, username: identity.username ?? identity.sub, roles };
+}
+
+/** Why a caller with `roles` may not use the field (none of `allowedRoles`), or null when they may. */
+export function roleRefusal(ctx, roles, allowedRoles) {
+  if (roles.some((role) => allowedRoles.includes(role))) {
+    return null;
+  }
+  const held = roles.length === 0 ? 'no Fleetwire role' : `the role(s) ${roles.join(', ')}`;
+  return `${fieldOf(ctx)} needs one of the roles ${allowedRoles.join(', ')}; your token has ${held}.`;
 }
 
 /**
@@ -113,4 +118,12 @@ export function requireTenantId(tenantId, name) {
     );
   }
   return tenantId;
+}
+
+/**
+ * The caller as the command functions take it, `{ userId, tenantId, roles }`: from `requireUser`'s answer,
+ * i.e. from the verified token only.
+ */
+export function callerOf(user) {
+  return { userId: user.userId, tenantId: user.tenantId, roles: user.roles };
 }
