@@ -156,11 +156,18 @@ export class RedisLatestStateStore implements LatestStateStore {
       const wanted = new Set(signals);
       const states = new Map<string, VehicleState>();
       const unsummarized: string[] = [];
+      const found: string[] = [];
+      const texts: string[] = [];
       vehicleIds.forEach((vehicleId, i) => {
         const summary = summaries[i];
-        if (summary) states.set(vehicleId, summaryState(vehicleId, summary, wanted));
-        else unsummarized.push(vehicleId);
+        if (summary) {
+          found.push(vehicleId);
+          texts.push(summary);
+        } else unsummarized.push(vehicleId);
       });
+      // One parse of all summaries costs less than a thousand small ones.
+      const parsed = JSON.parse(`[${texts.join(',')}]`) as StoredSummary[];
+      parsed.forEach((summary, i) => states.set(found[i]!, summaryState(found[i]!, summary, wanted)));
       // Vehicles last written before summaries existed (or never seen): read from their hashes.
       for (const state of await this.readHashes(tenantId, unsummarized, signals)) {
         states.set(state.vehicleId, state);
@@ -219,8 +226,8 @@ export class RedisLatestStateStore implements LatestStateStore {
 type StoredSummary = [seen: number, values: Record<string, unknown>, times: Record<string, number | null>];
 
 /** The `wanted` signals of a vehicle's summary. */
-function summaryState(vehicleId: string, summary: string, wanted: ReadonlySet<string>): VehicleState {
-  const [seen, values, times] = JSON.parse(summary) as StoredSummary;
+function summaryState(vehicleId: string, summary: StoredSummary, wanted: ReadonlySet<string>): VehicleState {
+  const [seen, values, times] = summary;
   const signals = new Map<string, SignalSample>();
   for (const name in values) {
     if (wanted.has(name)) signals.set(name, { value: values[name], at: times[name] ?? Number.NaN });

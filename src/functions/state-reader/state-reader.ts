@@ -140,32 +140,54 @@ function valuesOf(signals: ReadonlyMap<string, SignalSample>): Record<string, un
   return values;
 }
 
+const chargeStateOf = (signals: ReadonlyMap<string, SignalSample>) =>
+  stringOf(signals, 'DetailedChargeState');
+
+/** How each `VehicleState` field is made from a stored state; signals a vehicle has not reported are null. */
+const FIELD_VALUES: {
+  readonly [F in keyof VehicleStateView]-?: (state: VehicleState) => VehicleStateView[F];
+} = {
+  vehicleId: (state) => state.vehicleId,
+  lastSeenAt: (state) => new Date(state.lastSeenAt).toISOString(),
+  signals: (state) => valuesOf(state.signals),
+  location: (state) => locationOf(state.signals),
+  heading: (state) => numberOf(state.signals, 'GpsHeading'),
+  speed: (state) => numberOf(state.signals, 'VehicleSpeed'),
+  batteryLevel: (state) => numberOf(state.signals, 'BatteryLevel') ?? numberOf(state.signals, 'Soc'),
+  range: (state) => numberOf(state.signals, 'EstBatteryRange'),
+  gear: (state) => stringOf(state.signals, 'Gear'),
+  locked: (state) => {
+    const locked = state.signals.get('Locked')?.value;
+    return typeof locked === 'boolean' ? locked : null;
+  },
+  charging: (state) => {
+    const chargeState = chargeStateOf(state.signals);
+    return chargeState === null ? null : CHARGING_STATES.has(chargeState);
+  },
+  chargeState: (state) => chargeStateOf(state.signals),
+  chargeLimit: (state) => numberOf(state.signals, 'ChargeLimitSoc'),
+  odometer: (state) => numberOf(state.signals, 'Odometer'),
+  insideTemperature: (state) => numberOf(state.signals, 'InsideTemp'),
+  outsideTemperature: (state) => numberOf(state.signals, 'OutsideTemp'),
+};
+
+/** The fields of `VehicleState`, in schema order. */
+const VIEW_FIELDS = Object.keys(FIELD_VALUES) as (keyof VehicleStateView)[];
+
 /**
- * A stored state as the GraphQL `VehicleState`; signals a vehicle has not reported are null. `signals` is
- * left out when `withSignals` is false: the state then holds only the typed fields' signals.
+ * A stored state as the GraphQL `VehicleState`, every field, or only `fields` (then only those are
+ * computed and answered: a fleet read serializes and copies a thousand of these).
  */
-export function toVehicleStateView(state: VehicleState, withSignals = true): VehicleStateView {
-  const { signals } = state;
-  const locked = signals.get('Locked')?.value;
-  const chargeState = stringOf(signals, 'DetailedChargeState');
-  return {
-    vehicleId: state.vehicleId,
-    lastSeenAt: new Date(state.lastSeenAt).toISOString(),
-    ...(withSignals ? { signals: valuesOf(signals) } : {}),
-    location: locationOf(signals),
-    heading: numberOf(signals, 'GpsHeading'),
-    speed: numberOf(signals, 'VehicleSpeed'),
-    batteryLevel: numberOf(signals, 'BatteryLevel') ?? numberOf(signals, 'Soc'),
-    range: numberOf(signals, 'EstBatteryRange'),
-    gear: stringOf(signals, 'Gear'),
-    locked: typeof locked === 'boolean' ? locked : null,
-    charging: chargeState === null ? null : CHARGING_STATES.has(chargeState),
-    chargeState,
-    chargeLimit: numberOf(signals, 'ChargeLimitSoc'),
-    odometer: numberOf(signals, 'Odometer'),
-    insideTemperature: numberOf(signals, 'InsideTemp'),
-    outsideTemperature: numberOf(signals, 'OutsideTemp'),
-  };
+export function toVehicleStateView(
+  state: VehicleState,
+  fields: readonly string[] = VIEW_FIELDS,
+): VehicleStateView {
+  const view: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = FIELD_VALUES[field as keyof VehicleStateView] as ((s: VehicleState) => unknown) | undefined;
+    if (value) view[field] = value(state);
+  }
+  return view as unknown as VehicleStateView;
 }
 
 /**
@@ -194,16 +216,9 @@ async function statesOf(
 ) {
   const signals = signalsFor(fields);
   const states = await store.vehicleStates(tenant, vehicleIds, signals ? { signals } : {});
-  if (!signals || !fields) return states.map((state) => toVehicleStateView(state));
   // Only the selected fields cross back: the answer is serialized (a Lambda response) and every field of
-  // a thousand vehicles that nobody asked for costs its encoding, decoding and copying.
-  const selected = fields.filter((field) => field in SIGNALS_OF_FIELD);
-  return states.map((state) => {
-    const view = toVehicleStateView(state, false) as unknown as Record<string, unknown>;
-    const picked: Record<string, unknown> = {};
-    for (const field of selected) picked[field] = view[field];
-    return picked as unknown as VehicleStateView;
-  });
+  // a thousand vehicles that nobody asked for costs its computing, encoding, decoding and copying.
+  return states.map((state) => toVehicleStateView(state, signals && fields ? fields : VIEW_FIELDS));
 }
 
 /**

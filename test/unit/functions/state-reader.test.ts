@@ -147,6 +147,14 @@ describe('the StateReader function', () => {
     ]);
   });
 
+  it('knows the signals of every VehicleState field it answers', async () => {
+    const read = await seeded();
+    const full = (await read({ operation: 'vehicleState', tenantId: 'acme', vehicleId: A })) as unknown as {
+      data: Record<string, unknown>;
+    };
+    expect(Object.keys(SIGNALS_OF_FIELD).sort()).toEqual(Object.keys(full.data).sort());
+  });
+
   it('derives every typed field from summary signals, so a fleet overview is one summary read', () => {
     const typed = Object.values(SIGNALS_OF_FIELD).flatMap((signals) => (signals === 'all' ? [] : signals));
     expect(typed.filter((name) => !(SUMMARY_SIGNALS as readonly string[]).includes(name))).toEqual([]);
