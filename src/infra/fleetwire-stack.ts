@@ -6,7 +6,11 @@ import * as eventbridge from 'aws-cdk-lib/aws-events';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { COMMAND_AUDIT_TABLE, COMMANDS_TABLE, TABLES } from '../adapters/aws/dynamodb/table-definitions.ts';
-import { FLEETWIRE_BUS_NAME } from '../domain/events/rules.ts';
+import {
+  FLEETWIRE_BUS_NAME,
+  RECORDS_PROJECTOR_TARGET,
+  WEBHOOK_DELIVERER_TARGET,
+} from '../domain/events/rules.ts';
 import { TESLA_TOPICS, type TeslaTopic } from '../domain/tesla/index.ts';
 import { FleetwireApi } from './api/api-construct.ts';
 import { FleetwireCommands } from './commands/commands-construct.ts';
@@ -14,8 +18,10 @@ import { FleetwireEvents } from './events/events-construct.ts';
 import { RuleTargetRegistry } from './events/rule-targets.ts';
 import { FleetwireIngest } from './ingest/ingest-construct.ts';
 import { FleetwireKeys } from './keys/keys-construct.ts';
+import { FleetwireRecords } from './records/records-construct.ts';
 import { FleetwireStateCache } from './state-cache/state-cache-construct.ts';
 import { FleetwireStorage } from './storage/storage-construct.ts';
+import { FleetwireWebhooks } from './webhooks/webhooks-construct.ts';
 
 /** Properties of {@link FleetwireStack}. */
 export interface FleetwireStackProps extends StackProps {
@@ -75,6 +81,10 @@ export class FleetwireStack extends Stack {
   public readonly api: FleetwireApi;
   /** The vehicle command workflow, its tables and functions, and the Fleet API token. */
   public readonly commands: FleetwireCommands;
+  /** The webhooks: their secrets key, API function, deliverer and dead-letter queue. */
+  public readonly webhooks: FleetwireWebhooks;
+  /** The records projector behind the trips, charging sessions and alerts tables. */
+  public readonly records: FleetwireRecords;
 
   public constructor(scope: Construct, id: string, props: FleetwireStackProps = {}) {
     super(scope, id, props);
@@ -99,14 +109,23 @@ export class FleetwireStack extends Stack {
       fleetApiBaseUrl: props.fleetApiBaseUrl,
       fleetApiTokenSecret: props.fleetApiTokenSecret,
     });
+    this.webhooks = new FleetwireWebhooks(this, 'Webhooks', { storage: this.storage });
     this.api = new FleetwireApi(this, 'Api', {
       storage: this.storage,
       keys: this.keys,
       stateCache: this.stateCache,
       commandApi: this.commands.commandApi,
+      webhooksApi: this.webhooks.api,
       introspection: props.graphqlIntrospection,
     });
-    const ruleTargets = new RuleTargetRegistry({ graphql: this.api.mutationTargets });
+    this.records = new FleetwireRecords(this, 'Records', { storage: this.storage });
+    const ruleTargets = new RuleTargetRegistry({
+      graphql: this.api.mutationTargets,
+      functions: {
+        [WEBHOOK_DELIVERER_TARGET]: this.webhooks.deliverer,
+        [RECORDS_PROJECTOR_TARGET]: this.records.projector,
+      },
+    });
 
     this.events = new FleetwireEvents(this, 'Events', { targets: ruleTargets });
     this.commands.stateMachine.node.addDependency(this.events.bus);

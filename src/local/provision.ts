@@ -20,6 +20,7 @@ import {
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createTableInput, TABLES, tableName } from '../adapters/aws/dynamodb/table-definitions.ts';
 import { PSEUDONYM_KEY_ALIAS, VIN_VAULT_KEY_ALIAS } from '../adapters/aws/kms.ts';
+import { WEBHOOK_SECRETS_KEY_ALIAS } from '../adapters/aws/webhook-secrets.ts';
 
 /** The clients provisioning talks to the edge with. */
 export interface ProvisioningClients {
@@ -40,7 +41,11 @@ export interface ProvisionedResources {
   readonly tables: Record<string, string>;
   readonly streams: readonly string[];
   readonly queueUrls: Record<string, string>;
-  readonly keys: { readonly pseudonymKeyId: string; readonly vinVaultKeyId: string };
+  readonly keys: {
+    readonly pseudonymKeyId: string;
+    readonly vinVaultKeyId: string;
+    readonly webhookSecretsKeyId: string;
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -79,6 +84,12 @@ export async function provisionLocalResources(
     'SYMMETRIC_DEFAULT',
     'ENCRYPT_DECRYPT',
   );
+  const webhookSecretsKeyId = await ensureKey(
+    clients.kms,
+    WEBHOOK_SECRETS_KEY_ALIAS,
+    'SYMMETRIC_DEFAULT',
+    'ENCRYPT_DECRYPT',
+  );
   const queueUrls: Record<string, string> = {};
   for (const queue of resources.queues) {
     const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: queue }));
@@ -94,7 +105,7 @@ export async function provisionLocalResources(
     tables,
     streams: resources.streams.map((s) => s.name),
     queueUrls,
-    keys: { pseudonymKeyId, vinVaultKeyId },
+    keys: { pseudonymKeyId, vinVaultKeyId, webhookSecretsKeyId },
   };
 }
 

@@ -5,6 +5,8 @@ import type { LocalResources } from './provision.ts';
 export const POISON_QUEUE_NAME = 'fleetwire-ingest-poison';
 /** Where the event source mapping describes batches it gave up on. */
 export const ON_FAILURE_QUEUE_NAME = 'fleetwire-ingest-on-failure';
+/** Webhook deliveries the deliverer gave up on, with the reason (an SQS queue in AWS too). */
+export const WEBHOOK_DLQ_NAME = 'fleetwire-webhooks-dlq';
 /** The Tesla server's default namespace in Fleetwire: streams `fleetwire_V`, `fleetwire_alerts`, … */
 export const DEFAULT_TESLA_NAMESPACE = 'fleetwire';
 
@@ -16,6 +18,6 @@ export function localResources(namespace = DEFAULT_TESLA_NAMESPACE, telemetrySha
       name: streams[topic],
       shards: topic === 'V' ? telemetryShards : 1,
     })),
-    queues: [POISON_QUEUE_NAME, ON_FAILURE_QUEUE_NAME],
+    queues: [POISON_QUEUE_NAME, ON_FAILURE_QUEUE_NAME, WEBHOOK_DLQ_NAME],
   };
 }

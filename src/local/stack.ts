@@ -5,10 +5,22 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { Redis } from 'ioredis';
 import { awsClientConfig } from '../adapters/aws/client-config.ts';
 import { DynamoDbVehicleDirectory } from '../adapters/aws/dynamodb/vehicle-directory.ts';
+import { DynamoDbFleetRecords } from '../adapters/aws/dynamodb/fleet-records.ts';
+import { createRecordsProjector } from '../functions/records-projector/records-projector.ts';
+import {
+  DynamoDbTenantConfigSource,
+  DynamoDbTenantConfigStore,
+  type TenantConfigTables,
+} from '../adapters/aws/dynamodb/tenant-config.ts';
+import { createFleetConfig } from '../functions/fleet-config/fleet-config.ts';
+import type { TenantConfigSource } from '../ports/tenant-config.ts';
 import { KmsMacProvider, KmsVinVault } from '../adapters/aws/kms.ts';
 import { MemoryLatestStateStore } from '../adapters/memory/latest-state-store.ts';
 import { RedisLatestStateStore } from '../adapters/redis/latest-state-store.ts';
-import { FLEETWIRE_BUS_NAME } from '../domain/events/rules.ts';
+import { MemoryDetectorStateStore } from '../adapters/memory/detector-state-store.ts';
+import { RedisDetectorStateStore } from '../adapters/redis/detector-state-store.ts';
+import type { DetectorStateStore } from '../ports/detector-state-store.ts';
+import { FLEETWIRE_BUS_NAME, RECORDS_PROJECTOR_TARGET } from '../domain/events/rules.ts';
 import { Pseudonymizer } from '../domain/pseudonym/pseudonym.ts';
 import { registerVehicle } from '../domain/vehicles/registration.ts';
 import type { LatestStateStore } from '../ports/latest-state-store.ts';
@@ -25,6 +37,7 @@ import { SCHEMA_PATH } from '../graphql/resolvers/manifest.ts';
 import { createAppSyncEngine } from './appsync/engine.ts';
 import { LocalAppSyncServer } from './appsync/server/server.ts';
 import { LocalIngestRuntime } from './ingest-runtime.ts';
+import { startLocalWebhooks } from './webhooks.ts';
 import { provisionLocalResources } from './provision.ts';
 import { resolveRedis, type ResolvedRedis } from './redis-server.ts';
 import {
@@ -32,6 +45,7 @@ import {
   localResources,
   ON_FAILURE_QUEUE_NAME,
   POISON_QUEUE_NAME,
+  WEBHOOK_DLQ_NAME,
 } from './resources.ts';
 
 /** The tenant the local stack seeds and auto-registers unknown vehicles to. */
@@ -79,6 +93,8 @@ export interface LocalStack {
   /** The `vehicle-command` state machine on the edge. */
   readonly commandStateMachineArn: string;
   readonly state: LatestStateStore;
+  /** Tenants' geofences, alert rules and settings as ingest reads them (validated, cached 60 s). */
+  readonly tenantConfig: TenantConfigSource;
   readonly api: LocalAppSyncServer;
   /** A token of an admin of the demo tenant, valid for a day, printed at start. */
   readonly demoToken: string;
@@ -104,11 +120,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const redis = await resolveRedis({ allowMemory: true, warn });
     stoppers.push(() => redis.stop());
     let state: LatestStateStore;
+    let detectorStates: DetectorStateStore = new MemoryDetectorStateStore();
     if (redis.source.kind === 'memory') state = new MemoryLatestStateStore();
     else {
       const client = new Redis(redis.source.url);
       stoppers.push(async () => client.disconnect());
       state = new RedisLatestStateStore(client);
+      detectorStates = new RedisDetectorStateStore(client);
     }
 
     const edge = await startLocalEdge({ port: options.edgePort, dataDir: options.dataDir });
@@ -122,6 +140,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     stoppers.push(async () => Object.values(clients).forEach((client) => client.destroy()));
     const provisioned = await provisionLocalResources(clients, localResources(namespace));
+    const tenantConfigTables: TenantConfigTables = {
+      geofences: provisioned.tables.geofences!,
+      alertRules: provisioned.tables['alert-rules']!,
+      settings: provisioned.tables['tenant-settings']!,
+    };
+    const tenantConfig = new DynamoDbTenantConfigSource(clients.dynamodb, tenantConfigTables, {
+      onProblem: (problem) => warn(`tenant ${problem.tenantId} ${problem.part}: ${problem.message}`),
+    });
 
     const registration = {
       pseudonyms: new Pseudonymizer(new KmsMacProvider(clients.kms)),
@@ -177,15 +203,42 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stoppers.push(() => commands.stop());
 
+    // Webhooks: the Webhooks data source and the webhook-deliverer target of the `webhooks` rule.
+    const webhooks = startLocalWebhooks({
+      eventBridge: edge.eventBridge,
+      dynamodb: clients.dynamodb,
+      kms: clients.kms,
+      sqs: clients.sqs,
+      table: provisioned.tables.webhooks!,
+      secretsKeyId: provisioned.keys.webhookSecretsKeyId,
+      deadLetterQueueUrl: provisioned.queueUrls[WEBHOOK_DLQ_NAME]!,
+    });
+    stoppers.push(() => webhooks.stop());
+
     // The API, and the local EventBridge's AppSync targets: the same publish* operations CDK deploys.
     const engine = await createAppSyncEngine({
       dataSources: {
         dynamodb: clients.dynamodb,
-        tables: { vehicles: provisioned.tables.vehicles! },
+        tables: {
+          vehicles: provisioned.tables.vehicles!,
+          // The geofences and alertRules queries read these tables directly, as AppSync does in AWS.
+          ...{ geofences: tenantConfigTables.geofences!, 'alert-rules': tenantConfigTables.alertRules! },
+          ...{ 'telemetry-history': provisioned.tables['telemetry-history']! },
+          // The trips, chargingSessions and alerts queries (and acknowledgeAlert) use these directly.
+          ...{
+            trips: provisioned.tables.trips!,
+            'charging-sessions': provisioned.tables['charging-sessions']!,
+            alerts: provisioned.tables.alerts!,
+          },
+        },
         lambdas: {
           StateReader: createStateReader(state),
           VehicleRegistrar: createVehicleRegistrar(registration),
           CommandApi: commands.commandApi,
+          FleetConfig: createFleetConfig({
+            store: new DynamoDbTenantConfigStore(clients.dynamodb, tenantConfigTables),
+          }),
+          Webhooks: webhooks.api,
         },
       },
     });
@@ -205,6 +258,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         }
       });
     }
+    // The records rule's target: the same projector the Lambda function wraps, on the edge's tables.
+    const projectRecord = createRecordsProjector({
+      records: new DynamoDbFleetRecords(clients.dynamodb, {
+        trip: provisioned.tables.trips!,
+        chargingSession: provisioned.tables['charging-sessions']!,
+        alert: provisioned.tables.alerts!,
+      }),
+      tenantConfig,
+      logger: {
+        error: (message, ...extra) => warn(`records projector: ${message} ${JSON.stringify(extra)}`),
+      },
+    });
+    edge.eventBridge.registerTarget({ kind: 'function', name: RECORDS_PROJECTOR_TARGET }, async (input) => {
+      await projectRecord(input);
+    });
     const { token: demoToken } = await api.issuer.issueToken({
       tenantId: DEMO_TENANT,
       roles: ['admin'],
@@ -219,6 +287,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       namespace,
       eventBusName: FLEETWIRE_BUS_NAME,
       startingPosition: 'LATEST',
+      // The detectors and the telemetry history, with the tenants' geofences, rules and retention.
+      detectorStates,
+      tenantConfig,
+      telemetryHistoryTable: provisioned.tables['telemetry-history']!,
       ...(options.autoRegister
         ? {
             autoRegister: (vin: string) => registerVehicle({ tenantId: DEMO_TENANT, vin }, registration),
@@ -240,6 +312,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       fleetApi,
       commandStateMachineArn: commands.stateMachineArn,
       state,
+      tenantConfig,
       api,
       demoToken,
       describe() {

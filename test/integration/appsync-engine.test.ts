@@ -95,8 +95,22 @@ describe('the local AppSync engine on the edge, Redis and the real functions', (
     engine = await createAppSyncEngine({
       dataSources: {
         dynamodb,
-        tables: { vehicles: provisioned.tables.vehicles! },
+        tables: {
+          vehicles: provisioned.tables.vehicles!,
+          ...{ geofences: provisioned.tables.geofences!, 'alert-rules': provisioned.tables['alert-rules']! },
+          ...{ 'telemetry-history': provisioned.tables['telemetry-history']! },
+          // Trips, sessions and alerts have their own integration test (fleet-records.test.ts).
+          ...{
+            trips: provisioned.tables.trips!,
+            'charging-sessions': provisioned.tables['charging-sessions']!,
+            alerts: provisioned.tables.alerts!,
+          },
+        },
         lambdas: {
+          // Geofences and alert rules have their own integration test (fleet-config.test.ts).
+          FleetConfig: async () => ({ error: { type: 'BadRequest', message: 'not under test here' } }),
+          // Webhooks have their own integration test (webhooks.test.ts).
+          Webhooks: async () => ({ error: { type: 'BadRequest', message: 'not under test here' } }),
           StateReader: createStateReader(state),
           VehicleRegistrar: createVehicleRegistrar({
             pseudonyms: new Pseudonymizer(new KmsMacProvider(kms)),

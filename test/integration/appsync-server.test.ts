@@ -102,8 +102,21 @@ describe('local AppSync server: HTTP and real-time protocols on the real engine'
     engine = await createAppSyncEngine({
       dataSources: {
         dynamodb,
-        tables: { vehicles: provisioned.tables.vehicles! },
+        tables: {
+          vehicles: provisioned.tables.vehicles!,
+          ...{ geofences: provisioned.tables.geofences!, 'alert-rules': provisioned.tables['alert-rules']! },
+          ...{ 'telemetry-history': provisioned.tables['telemetry-history']! },
+          // Trips, sessions and alerts have their own integration test (fleet-records.test.ts).
+          ...{
+            trips: provisioned.tables.trips!,
+            'charging-sessions': provisioned.tables['charging-sessions']!,
+            alerts: provisioned.tables.alerts!,
+          },
+        },
         lambdas: {
+          // Geofences and alert rules have their own integration test (fleet-config.test.ts).
+          FleetConfig: async () => ({ error: { type: 'BadRequest', message: 'not under test here' } }),
+          Webhooks: async () => ({ error: { type: 'BadRequest', message: 'not under test here' } }),
           StateReader: async (event) => {
             if ((event as { tenantId?: unknown }).tenantId === BROKEN) {
               throw new Error('secret internals: redis://10.0.0.7:6379 at /srv/state-reader.ts:42');

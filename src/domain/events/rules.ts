@@ -5,6 +5,7 @@
  */
 
 import { publishRules } from '../../graphql/publish-rules.ts';
+import { DETAIL_TYPES, EVENT_SOURCES } from './catalog/common.ts';
 
 /** The bus every Fleetwire event travels on. */
 export const FLEETWIRE_BUS_NAME = 'fleetwire';
@@ -81,6 +82,51 @@ export const FLEETWIRE_ARCHIVES: readonly ArchiveDefinition[] = [
   },
 ];
 
+/** The name of the webhook deliverer function, the target of {@link WEBHOOKS_RULE}. */
+export const WEBHOOK_DELIVERER_TARGET = 'webhook-deliverer';
+
+/**
+ * Every Fleetwire event that belongs to a tenant goes to the webhook deliverer, whole, except
+ * `Telemetry.Updated`: one per ingest batch per tenant would be most of the deliverer's invocations (its
+ * cost at fleet scale), and a telemetry firehose over webhooks is what `onFleetUpdate` and EventBridge rules
+ * are for. Webhooks cannot subscribe to it (src/domain/webhooks/validation.ts says so).
+ */
+export const WEBHOOKS_RULE: RuleDefinition = {
+  name: 'webhooks',
+  description: "Every tenant-scoped event but Telemetry.Updated, to the deliverer of the tenants' webhooks",
+  eventBus: FLEETWIRE_BUS_NAME,
+  pattern: {
+    source: [{ prefix: 'fleetwire.' }],
+    'detail-type': [{ 'anything-but': DETAIL_TYPES.TelemetryUpdated }],
+    detail: { tenantId: [{ exists: true }] },
+  },
+  targets: [{ id: 'webhook-deliverer', target: { kind: 'function', name: WEBHOOK_DELIVERER_TARGET } }],
+};
+
+/** The name of the records projector function, the target of {@link RECORDS_RULE}. */
+export const RECORDS_PROJECTOR_TARGET = 'records-projector';
+
+/** Trip, charging, alert and error events, whole, to the projector that keeps their records. */
+export const RECORDS_RULE: RuleDefinition = {
+  name: 'records',
+  description:
+    'Trips, charging sessions, alerts and errors → the records projector (trips, sessions, alerts tables)',
+  eventBus: FLEETWIRE_BUS_NAME,
+  pattern: {
+    source: [EVENT_SOURCES.trips, EVENT_SOURCES.charging, EVENT_SOURCES.vehicles],
+    'detail-type': [
+      DETAIL_TYPES.TripStarted,
+      DETAIL_TYPES.TripEnded,
+      DETAIL_TYPES.ChargingStarted,
+      DETAIL_TYPES.ChargingEnded,
+      DETAIL_TYPES.VehicleAlertRaised,
+      DETAIL_TYPES.VehicleAlertCleared,
+      DETAIL_TYPES.VehicleErrorReported,
+    ],
+  },
+  targets: [{ id: RECORDS_PROJECTOR_TARGET, target: { kind: 'function', name: RECORDS_PROJECTOR_TARGET } }],
+};
+
 /**
  * The rules of the Fleetwire bus. Each later bounded context (ingest, api, commands) adds its rules here;
  * a rule whose target is not deployed yet must not be listed.
@@ -88,4 +134,9 @@ export const FLEETWIRE_ARCHIVES: readonly ArchiveDefinition[] = [
 export const FLEETWIRE_RULES: readonly RuleDefinition[] = [
   // The API: events dashboards follow live go to the IAM-only publish* mutations (src/graphql/publish-rules.ts).
   ...publishRules(FLEETWIRE_BUS_NAME),
+  // Webhooks: one rule for every tenant-scoped event; the deliverer looks up which of the tenant's
+  // webhooks want it (docs/adr/0002-webhooks.md: per-endpoint API destinations cannot be made at runtime).
+  WEBHOOKS_RULE,
+  // Records: the trips, charging sessions and alerts dashboards query, projected from their events.
+  RECORDS_RULE,
 ];

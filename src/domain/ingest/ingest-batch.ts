@@ -1,5 +1,19 @@
 import { decodeRecord, topicOfStream, TeslaDecodeError, TeslaUnknownStreamError } from '../tesla/index.ts';
-import type { DecodedRecord, SignalValue, VehicleDataRecord } from '../tesla/index.ts';
+import type {
+  DecodedRecord,
+  SignalValue,
+  VehicleAlertsRecord,
+  VehicleConnectivityRecord,
+  VehicleDataRecord,
+  VehicleErrorsRecord,
+} from '../tesla/index.ts';
+import type { TimedSignals } from '../detectors/index.ts';
+import {
+  runVehicleDetectors,
+  vehicleKeyOf,
+  type DetectorDependencies,
+  type VehicleWork,
+} from './vehicle-detectors.ts';
 import { VIN_LIKE_PATTERN, type Pseudonymizer } from '../pseudonym/pseudonym.ts';
 import { coalesce, type SignalRecord } from '../state/coalesce.ts';
 import { packTelemetry, screenTelemetryVehicles } from '../events/packing.ts';
@@ -40,6 +54,11 @@ export interface IngestDependencies {
    * unregistered vehicle is dropped, as Tesla asks receivers to keep an allowlist.
    */
   readonly autoRegister?: (vin: string, vehicleId: string) => Promise<VehicleRegistration>;
+  /**
+   * The detectors and the telemetry history (DESIGN.md §3 steps 5 and 6). Without them ingest keeps only
+   * the latest state and publishes only `Telemetry.Updated`.
+   */
+  readonly detectors?: DetectorDependencies;
   readonly now?: () => Date;
 }
 
@@ -61,6 +80,14 @@ export interface IngestCounts {
   vinLikeValuesRedacted: number;
   telemetryEvents: number;
   failedEvents: number;
+  /** Domain events (trips, charging, geofences, alerts, connectivity) published. */
+  domainEvents: number;
+  /** Domain events the bus refused after every retry (kept in the vehicle's outbox). */
+  failedDomainEvents: number;
+  /** Vehicles whose stored detector state could not be read and started again from the initial state. */
+  detectorStateErrors: number;
+  historyItems: number;
+  failedHistoryItems: number;
   byTopic: Record<string, number>;
 }
 
@@ -90,6 +117,11 @@ export async function ingestBatch(
     vinLikeValuesRedacted: 0,
     telemetryEvents: 0,
     failedEvents: 0,
+    domainEvents: 0,
+    failedDomainEvents: 0,
+    detectorStateErrors: 0,
+    historyItems: 0,
+    failedHistoryItems: 0,
     byTopic: {},
   };
   const failures = new Set<string>();
@@ -131,18 +163,39 @@ export async function ingestBatch(
   // 4. Coalesce the telemetry of registered vehicles.
   const signalRecords: SignalRecord<SignalValue>[] = [];
   const recordsOfVehicle = new Map<string, string[]>();
+  // Every topic's records per vehicle, for the detectors and for redelivering a vehicle's records.
+  const inputs = new Map<string, DetectorInput>();
   for (const { record, decoded: message } of decoded) {
     const vehicleId = vehicleIds.get(message.vin)!;
     if (!registrations.has(vehicleId)) {
       counts.unregistered += 1;
       continue;
     }
-    if (message.topic !== 'V') continue; // alerts, errors, connectivity: the detectors' input (issue 6)
-    signalRecords.push({
-      key: vehicleId,
-      at: Date.parse(message.createdAt),
-      signals: redacted(message, counts),
-    });
+    if (deps.detectors) {
+      let input = inputs.get(vehicleId);
+      if (!input) {
+        input = {
+          records: [],
+          alerts: [],
+          errors: [],
+          connectivity: [],
+          sequenceNumbers: [],
+          lastRecordAt: 0,
+        };
+        inputs.set(vehicleId, input);
+      }
+      input.sequenceNumbers.push(record.sequenceNumber);
+      const at = Date.parse(message.createdAt);
+      if (at > input.lastRecordAt) input.lastRecordAt = at;
+      if (message.topic === 'alerts') input.alerts.push(message);
+      else if (message.topic === 'errors') input.errors.push(message);
+      else if (message.topic === 'connectivity') input.connectivity.push(message);
+    }
+    if (message.topic !== 'V') continue;
+    const signals = redacted(message, counts);
+    const at = Date.parse(message.createdAt);
+    signalRecords.push({ key: vehicleId, at, signals });
+    inputs.get(vehicleId)?.records.push({ at, signals });
     const ofVehicle = recordsOfVehicle.get(vehicleId);
     if (ofVehicle) ofVehicle.push(record.sequenceNumber);
     else recordsOfVehicle.set(vehicleId, [record.sequenceNumber]);
@@ -204,15 +257,67 @@ export async function ingestBatch(
     }
   }
   counts.telemetryEvents = entries.length;
-  const failed = await deps.events.publish(entries);
-  counts.failedEvents = failed.length;
-  for (const failure of failed) {
-    for (const vehicleId of vehiclesOfEntry[failure.index] ?? []) {
+  let failedIndexes: number[];
+  if (deps.detectors) {
+    // 7. The detectors and the history; their events go out in the same PutEvents calls as the telemetry.
+    const works: VehicleWork[] = [];
+    for (const [vehicleId, input] of inputs) {
+      const { tenantId } = registrations.get(vehicleId)!;
+      const coalesced = vehicles.get(vehicleId);
+      works.push({
+        tenantId,
+        vehicleId,
+        lastRecordAt: input.lastRecordAt,
+        batch: {
+          tenantId,
+          vehicleId,
+          ...(input.records.length > 0 ? { records: input.records } : {}),
+          ...(input.alerts.length > 0 ? { alerts: input.alerts } : {}),
+          ...(input.errors.length > 0 ? { errors: input.errors } : {}),
+          ...(input.connectivity.length > 0 ? { connectivity: input.connectivity } : {}),
+          ...(coalesced ? { lastRecordAt: coalesced.lastRecordAt } : {}),
+        },
+      });
+    }
+    const detection = await runVehicleDetectors(
+      works,
+      deps.detectors,
+      { events: deps.events, eventBusName: deps.eventBusName },
+      Date.parse(occurredAt),
+      entries,
+    );
+    failedIndexes = detection.failedExtraEntries;
+    counts.domainEvents = detection.counts.domainEvents;
+    counts.failedDomainEvents = detection.counts.failedDomainEvents;
+    counts.detectorStateErrors = detection.counts.detectorStateErrors;
+    counts.historyItems = detection.counts.historyItems;
+    counts.failedHistoryItems = detection.counts.failedHistoryItems;
+    for (const [vehicleId, input] of inputs) {
+      if (!detection.failedVehicles.has(vehicleKeyOf(registrations.get(vehicleId)!.tenantId, vehicleId)))
+        continue;
+      for (const sequenceNumber of input.sequenceNumbers) failures.add(sequenceNumber);
+    }
+  } else {
+    failedIndexes = (await deps.events.publish(entries)).map((failure) => failure.index);
+  }
+  counts.failedEvents = failedIndexes.length;
+  for (const index of failedIndexes) {
+    for (const vehicleId of vehiclesOfEntry[index] ?? []) {
       for (const sequenceNumber of recordsOfVehicle.get(vehicleId) ?? []) failures.add(sequenceNumber);
     }
   }
 
   return { batchItemFailures: [...failures], counts };
+}
+
+/** One vehicle's records of the batch, by topic, as the detectors take them. */
+interface DetectorInput {
+  readonly records: TimedSignals[];
+  readonly alerts: VehicleAlertsRecord[];
+  readonly errors: VehicleErrorsRecord[];
+  readonly connectivity: VehicleConnectivityRecord[];
+  readonly sequenceNumbers: string[];
+  lastRecordAt: number;
 }
 
 function poisonOf(record: IngestRecord, reason: string): PoisonRecord {

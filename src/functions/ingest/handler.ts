@@ -9,6 +9,15 @@ const metrics = new Metrics({ namespace: 'Fleetwire', serviceName: 'ingest' });
 
 /** The Lambda entry point of the Kinesis fan-out; adapters are built once per container. */
 export const handler = createIngestHandler(
-  ingestDependencies(ingestConfigurationFromEnv()),
+  ingestDependencies({
+    ...ingestConfigurationFromEnv(),
+    // Once per vehicle (the vehicle then starts afresh); the count is the DetectorStateErrors metric.
+    onDetectorStateError: (vehicle, error) =>
+      logger.warn('detector state unreadable; starting from the initial state', {
+        tenantId: vehicle.tenantId,
+        vehicleId: vehicle.vehicleId,
+        reason: error.message,
+      }),
+  }),
   new PowertoolsIngestObserver(logger, metrics),
 );

@@ -22,6 +22,11 @@ export class PowertoolsIngestObserver implements IngestObserver {
     this.metrics.addMetric('TelemetryEvents', MetricUnit.Count, counts.telemetryEvents);
     this.metrics.addMetric('FailedEvents', MetricUnit.Count, counts.failedEvents);
     this.metrics.addMetric('BatchItemFailures', MetricUnit.Count, failures);
+    this.metrics.addMetric('DomainEvents', MetricUnit.Count, counts.domainEvents);
+    this.metrics.addMetric('FailedDomainEvents', MetricUnit.Count, counts.failedDomainEvents);
+    this.metrics.addMetric('DetectorStateErrors', MetricUnit.Count, counts.detectorStateErrors);
+    this.metrics.addMetric('HistoryItems', MetricUnit.Count, counts.historyItems);
+    this.metrics.addMetric('FailedHistoryItems', MetricUnit.Count, counts.failedHistoryItems);
     this.metrics.addMetric('BatchDuration', MetricUnit.Milliseconds, durationMs);
     this.metrics.publishStoredMetrics();
     if (counts.poison > 0 || counts.failedEvents > 0 || failures > 0) {

@@ -1,16 +1,22 @@
-/** `Mutation.createGeofence` (None data source). Answers `NotImplemented` until issue 6. */
-import { ADMINS, requireUser } from './lib/identity.js';
+/**
+ * `Mutation.createGeofence` through the FleetConfig function, which validates with the detectors' schemas,
+ * mints the id and enforces the per-tenant limit. Admins only; the tenant is the caller's.
+ */
+import { ADMINS, callerOf, requireUser } from './lib/identity.js';
 import { geofenceShapeArgs, nameArg } from './lib/settings.js';
-import { notImplemented } from './lib/results.js';
+import { lambdaData } from './lib/results.js';
 
+/** Cheap checks here for quick precise errors; the function checks everything again. */
 export function request(ctx) {
-  requireUser(ctx, ADMINS);
+  const caller = requireUser(ctx, ADMINS);
   nameArg(ctx.args.input.name, 'input.name');
   geofenceShapeArgs(ctx.args.input, ctx.args.input.kind);
-  notImplemented(ctx, 'issue 6 (geofences)');
-  return { payload: null };
+  return {
+    operation: 'Invoke',
+    payload: { operation: 'createGeofence', caller: callerOf(caller), input: ctx.args.input },
+  };
 }
 
 export function response(ctx) {
-  return ctx.result;
+  return lambdaData(ctx, 'Creating the geofence');
 }

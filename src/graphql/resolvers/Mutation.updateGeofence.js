@@ -1,18 +1,24 @@
-/** `Mutation.updateGeofence` (None data source). Answers `NotImplemented` until issue 6. */
-import { ADMINS, requireUser } from './lib/identity.js';
+/**
+ * `Mutation.updateGeofence` through the FleetConfig function, which validates with the detectors' schemas,
+ * and writes conditionally on the version read. Admins only; the tenant is the caller's.
+ */
+import { ADMINS, callerOf, requireUser } from './lib/identity.js';
 import { entityIdArg } from './lib/input.js';
 import { geofenceShapeArgs, nameArg } from './lib/settings.js';
-import { notImplemented } from './lib/results.js';
+import { lambdaData } from './lib/results.js';
 
+/** Cheap checks here for quick precise errors; the function checks everything again. */
 export function request(ctx) {
-  requireUser(ctx, ADMINS);
+  const caller = requireUser(ctx, ADMINS);
   entityIdArg(ctx.args.input.id, 'input.id');
   nameArg(ctx.args.input.name, 'input.name');
   geofenceShapeArgs(ctx.args.input, null);
-  notImplemented(ctx, 'issue 6 (geofences)');
-  return { payload: null };
+  return {
+    operation: 'Invoke',
+    payload: { operation: 'updateGeofence', caller: callerOf(caller), input: ctx.args.input },
+  };
 }
 
 export function response(ctx) {
-  return ctx.result;
+  return lambdaData(ctx, 'Changing the geofence');
 }

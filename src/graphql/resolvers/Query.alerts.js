@@ -1,15 +1,16 @@
-/** `Query.alerts` (None data source). Empty until issue 6 (alerts) fills it. */
+/** `Query.alerts`: the tenant's alerts (AlertsTable), newest first, optionally of one vehicle or status. */
 import { READERS, requireUser } from './lib/identity.js';
-import { emptyPage, optionalVehicleIdArg, pageLimit } from './lib/input.js';
+import { alertOf } from './lib/alerts.js';
+import { recordsQuery } from './lib/records.js';
+import { failOnDataSourceError } from './lib/results.js';
 
-/** Checks the caller and every argument now, so clients written today keep working when the data arrives. */
+/** By the caller's tenant through `byTenant` (sorted by start), or one vehicle's, tenant-filtered. */
 export function request(ctx) {
-  requireUser(ctx, READERS);
-  optionalVehicleIdArg(ctx.args.vehicleId, 'vehicleId');
-  pageLimit(ctx.args.limit, 100, 50);
-  return { payload: emptyPage() };
+  const caller = requireUser(ctx, READERS);
+  return recordsQuery(ctx, caller, { tenantIndex: 'byTenant', status: ctx.args.status ?? null });
 }
 
 export function response(ctx) {
-  return ctx.result;
+  failOnDataSourceError(ctx, 'Listing alerts');
+  return { items: ctx.result.items.map(alertOf), nextToken: ctx.result.nextToken ?? null };
 }

@@ -1,16 +1,32 @@
-/** `Query.chargingSessions` (None data source). Empty until issue 6 (charging sessions) fills it. */
+/** `Query.chargingSessions`: the tenant's charging sessions (ChargingSessionsTable), newest first. */
 import { READERS, requireUser } from './lib/identity.js';
-import { emptyPage, optionalVehicleIdArg, pageLimit, timeRangeArgs } from './lib/input.js';
+import { orNull, recordsQuery } from './lib/records.js';
+import { failOnDataSourceError } from './lib/results.js';
 
-/** Checks the caller and every argument now, so clients written today keep working when the data arrives. */
+/** Keyed by the caller's tenant (or one vehicle, tenant-filtered): no argument can reach another tenant. */
 export function request(ctx) {
-  requireUser(ctx, READERS);
-  optionalVehicleIdArg(ctx.args.vehicleId, 'vehicleId');
-  timeRangeArgs(ctx.args.from, ctx.args.to);
-  pageLimit(ctx.args.limit, 100, 50);
-  return { payload: emptyPage() };
+  const caller = requireUser(ctx, READERS);
+  return recordsQuery(ctx, caller, { sortKey: 'sessionKey' });
 }
 
+/** Items as `ChargingSession`s; `currentType` in the schema's lower case. */
 export function response(ctx) {
-  return ctx.result;
+  failOnDataSourceError(ctx, 'Listing charging sessions');
+  const items = ctx.result.items.map((item) => ({
+    id: item.sessionId,
+    vehicleId: item.vehicleId,
+    startedAt: item.startedAt,
+    endedAt: orNull(item.endedAt),
+    currentType: item.currentType ? item.currentType.toLowerCase() : null,
+    energyAddedKwh: orNull(item.energyAddedKwh),
+    maxPowerKw: orNull(item.maxPowerKw),
+    location: orNull(item.position),
+    durationSeconds: orNull(item.durationSeconds),
+    fastChargerType: orNull(item.fastChargerType),
+    startBatteryLevelPercent: orNull(item.startBatteryLevelPercent),
+    endBatteryLevelPercent: orNull(item.endBatteryLevelPercent),
+    chargeLimitPercent: orNull(item.chargeLimitPercent),
+    endReason: orNull(item.endReason),
+  }));
+  return { items, nextToken: ctx.result.nextToken ?? null };
 }

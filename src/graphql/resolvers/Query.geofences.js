@@ -1,14 +1,42 @@
-/** `Query.geofences` (None data source). Empty until issue 6 (geofences) fills it. */
+/**
+ * `Query.geofences`: the tenant's geofences from the geofences table (GeofencesTable), keyed by the
+ * caller's tenant, so no other tenant's can come back. Items map to `Geofence` as FleetConfig's
+ * `geofenceView` does.
+ */
+import { util } from '@aws-appsync/utils';
 import { READERS, requireUser } from './lib/identity.js';
-import { emptyPage, pageLimit } from './lib/input.js';
+import { pageLimit } from './lib/input.js';
+import { failOnDataSourceError } from './lib/results.js';
 
-/** Checks the caller and every argument now, so clients written today keep working when the data arrives. */
 export function request(ctx) {
-  requireUser(ctx, READERS);
-  pageLimit(ctx.args.limit, 100, 50);
-  return { payload: emptyPage() };
+  const caller = requireUser(ctx, READERS);
+  return {
+    operation: 'Query',
+    query: {
+      expression: '#tenant = :tenant',
+      expressionNames: { '#tenant': 'tenantId' },
+      expressionValues: util.dynamodb.toMapValues({ ':tenant': caller.tenantId }),
+    },
+    limit: pageLimit(ctx.args.limit, 100, 50),
+    nextToken: ctx.args.nextToken ?? null,
+  };
 }
 
 export function response(ctx) {
-  return ctx.result;
+  failOnDataSourceError(ctx, 'Listing geofences');
+  const items = ctx.result.items.map((item) => {
+    const circle = item.shape.kind === 'circle';
+    return {
+      id: item.geofenceId,
+      name: item.name,
+      kind: item.shape.kind,
+      center: circle ? item.shape.center : null,
+      radiusMeters: circle ? item.shape.radiusMeters : null,
+      polygon: circle ? null : item.shape.points,
+      version: item.version,
+      createdAt: item.createdAt,
+      updatedAt: item.updatedAt,
+    };
+  });
+  return { items, nextToken: ctx.result.nextToken ?? null };
 }

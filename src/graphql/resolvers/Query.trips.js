@@ -1,16 +1,34 @@
-/** `Query.trips` (None data source). Empty until issue 6 (trips) fills it. */
+/** `Query.trips`: the tenant's trips from the trips table (TripsTable), newest first. */
 import { READERS, requireUser } from './lib/identity.js';
-import { emptyPage, optionalVehicleIdArg, pageLimit, timeRangeArgs } from './lib/input.js';
+import { orNull, recordsQuery } from './lib/records.js';
+import { failOnDataSourceError } from './lib/results.js';
 
-/** Checks the caller and every argument now, so clients written today keep working when the data arrives. */
+/** Keyed by the caller's tenant (or one vehicle, tenant-filtered): no argument can reach another tenant. */
 export function request(ctx) {
-  requireUser(ctx, READERS);
-  optionalVehicleIdArg(ctx.args.vehicleId, 'vehicleId');
-  timeRangeArgs(ctx.args.from, ctx.args.to);
-  pageLimit(ctx.args.limit, 100, 50);
-  return { payload: emptyPage() };
+  const caller = requireUser(ctx, READERS);
+  return recordsQuery(ctx, caller, { sortKey: 'tripKey' });
 }
 
+/** Items as `Trip`s. */
 export function response(ctx) {
-  return ctx.result;
+  failOnDataSourceError(ctx, 'Listing trips');
+  const items = ctx.result.items.map((item) => ({
+    id: item.tripId,
+    vehicleId: item.vehicleId,
+    startedAt: item.startedAt,
+    endedAt: orNull(item.endedAt),
+    durationSeconds: orNull(item.durationSeconds),
+    distanceKm: orNull(item.distanceKm),
+    energyUsedKwh: orNull(item.energyUsedKwh),
+    startPosition: orNull(item.startPosition),
+    endPosition: orNull(item.endPosition),
+    routePolyline: orNull(item.routePolyline),
+    startOdometerKm: orNull(item.startOdometerKm),
+    endOdometerKm: orNull(item.endOdometerKm),
+    startBatteryLevelPercent: orNull(item.startBatteryLevelPercent),
+    endBatteryLevelPercent: orNull(item.endBatteryLevelPercent),
+    maxSpeedKph: orNull(item.maxSpeedKph),
+    averageSpeedKph: orNull(item.averageSpeedKph),
+  }));
+  return { items, nextToken: ctx.result.nextToken ?? null };
 }

@@ -5,23 +5,53 @@
  * (`./bundle.ts`), never as the raw file.
  */
 import { fileURLToPath } from 'node:url';
-import { VEHICLES_TABLE, type TableDefinition } from '../../adapters/aws/dynamodb/table-definitions.ts';
+import {
+  ALERT_RULES_TABLE,
+  ALERTS_TABLE,
+  CHARGING_SESSIONS_TABLE,
+  GEOFENCES_TABLE,
+  TELEMETRY_HISTORY_TABLE,
+  TRIPS_TABLE,
+  VEHICLES_TABLE,
+  type TableDefinition,
+} from '../../adapters/aws/dynamodb/table-definitions.ts';
 
 /** The names of the API's data sources. The CDK construct creates them under exactly these names. */
-export type DataSourceName = 'VehiclesTable' | 'StateReader' | 'VehicleRegistrar' | 'CommandApi' | 'None';
+export type DataSourceName =
+  | 'VehiclesTable'
+  | 'StateReader'
+  | 'VehicleRegistrar'
+  | 'CommandApi'
+  | 'None'
+  | 'GeofencesTable'
+  | 'AlertRulesTable'
+  | 'FleetConfig'
+  | 'Webhooks'
+  | 'TripsTable'
+  | 'ChargingSessionsTable'
+  | 'AlertsTable'
+  | 'TelemetryHistoryTable';
 
 /** A data source: what AppSync talks to, and what it needs to be allowed. */
 export type DataSourceDefinition =
   | {
-      readonly name: 'VehiclesTable';
+      readonly name:
+        | 'VehiclesTable'
+        | 'GeofencesTable'
+        | 'AlertRulesTable'
+        | 'TripsTable'
+        | 'ChargingSessionsTable'
+        | 'AlertsTable'
+        | 'TelemetryHistoryTable';
       readonly kind: 'AMAZON_DYNAMODB';
       readonly description: string;
       /** The table, with its `byTenant` index; the resolvers only read (GetItem, Query). */
       readonly table: TableDefinition;
-      readonly access: 'read';
+      /** `read-update`: the resolvers also update items (`acknowledgeAlert`), but never put or delete. */
+      readonly access: 'read' | 'read-update';
     }
   | {
-      readonly name: 'StateReader' | 'VehicleRegistrar' | 'CommandApi';
+      readonly name: 'StateReader' | 'VehicleRegistrar' | 'CommandApi' | 'FleetConfig' | 'Webhooks';
       readonly kind: 'AWS_LAMBDA';
       readonly description: string;
       /** The function's handler module, relative to the repository root (export `handler`). */
@@ -78,6 +108,69 @@ export const DATA_SOURCES: { readonly [N in DataSourceName]: DataSourceDefinitio
       'dynamodb:PutItem on the audit table: refused approval attempts (conditional, append-only)',
     ],
   },
+  GeofencesTable: {
+    name: 'GeofencesTable',
+    kind: 'AMAZON_DYNAMODB',
+    description: "The tenants' geofences (pk tenantId): read by the geofences query",
+    table: GEOFENCES_TABLE,
+    access: 'read',
+  },
+  AlertRulesTable: {
+    name: 'AlertRulesTable',
+    kind: 'AMAZON_DYNAMODB',
+    description: "The tenants' alert rules (pk tenantId): read by the alertRules query",
+    table: ALERT_RULES_TABLE,
+    access: 'read',
+  },
+  FleetConfig: {
+    name: 'FleetConfig',
+    kind: 'AWS_LAMBDA',
+    description: 'Manages geofences, alert rules and tenant settings: validation, limits, versions',
+    entry: 'src/functions/fleet-config/handler.ts',
+    needs: [
+      'dynamodb:GetItem/PutItem/DeleteItem/Query on the geofences table (GEOFENCES_TABLE)',
+      'dynamodb:GetItem/PutItem/DeleteItem/Query on the alert-rules table (ALERT_RULES_TABLE)',
+      'dynamodb:GetItem/PutItem on the tenant-settings table (TENANT_SETTINGS_TABLE)',
+    ],
+  },
+  Webhooks: {
+    name: 'Webhooks',
+    kind: 'AWS_LAMBDA',
+    description: "Manages the tenant's webhooks: validation, limits, signing secrets (KMS-encrypted)",
+    entry: 'src/functions/webhooks/handler.ts',
+    needs: [
+      'dynamodb:Query/PutItem/UpdateItem/DeleteItem on the webhooks table (WEBHOOKS_TABLE)',
+      'kms:Encrypt on the webhook-secrets key (WEBHOOK_SECRETS_KEY_ID), never kms:Decrypt',
+    ],
+  },
+  TripsTable: {
+    name: 'TripsTable',
+    kind: 'AMAZON_DYNAMODB',
+    description: "The tenants' trips (pk tenantId, index byVehicle): read by the trips query",
+    table: TRIPS_TABLE,
+    access: 'read',
+  },
+  ChargingSessionsTable: {
+    name: 'ChargingSessionsTable',
+    kind: 'AMAZON_DYNAMODB',
+    description: "The tenants' charging sessions (pk tenantId, index byVehicle): read by chargingSessions",
+    table: CHARGING_SESSIONS_TABLE,
+    access: 'read',
+  },
+  AlertsTable: {
+    name: 'AlertsTable',
+    kind: 'AMAZON_DYNAMODB',
+    description: "The tenants' alerts (pk tenantId, sk alertId): read by alerts, updated by acknowledgeAlert",
+    table: ALERTS_TABLE,
+    access: 'read-update',
+  },
+  TelemetryHistoryTable: {
+    name: 'TelemetryHistoryTable',
+    kind: 'AMAZON_DYNAMODB',
+    description: 'Downsampled telemetry history (pk <tenantId>#<vehicleId>, sk at): read by telemetryHistory',
+    table: TELEMETRY_HISTORY_TABLE,
+    access: 'read',
+  },
   None: {
     name: 'None',
     kind: 'NONE',
@@ -110,26 +203,32 @@ export const RESOLVERS: readonly ResolverDefinition[] = [
   resolver('Query', 'vehicle', 'VehiclesTable'),
   resolver('Query', 'fleetState', 'StateReader'),
   resolver('Query', 'vehiclesNear', 'StateReader'),
-  resolver('Query', 'telemetryHistory', 'None'),
-  resolver('Query', 'trips', 'None'),
-  resolver('Query', 'chargingSessions', 'None'),
-  resolver('Query', 'alerts', 'None'),
-  resolver('Query', 'geofences', 'None'),
-  resolver('Query', 'alertRules', 'None'),
+  resolver('Query', 'telemetryHistory', 'TelemetryHistoryTable'),
+  resolver('Query', 'trips', 'TripsTable'),
+  resolver('Query', 'chargingSessions', 'ChargingSessionsTable'),
+  resolver('Query', 'alerts', 'AlertsTable'),
+  resolver('Query', 'geofences', 'GeofencesTable'),
+  resolver('Query', 'alertRules', 'AlertRulesTable'),
+  resolver('Query', 'tenantSettings', 'FleetConfig'),
   resolver('Query', 'command', 'CommandApi'),
   resolver('Query', 'commands', 'CommandApi'),
   resolver('Query', 'commandAudit', 'CommandApi'),
+  resolver('Query', 'webhooks', 'Webhooks'),
   resolver('Vehicle', 'state', 'StateReader'),
   resolver('Mutation', 'registerVehicle', 'VehicleRegistrar'),
   resolver('Mutation', 'sendCommand', 'CommandApi'),
   resolver('Mutation', 'decideCommand', 'CommandApi'),
-  resolver('Mutation', 'acknowledgeAlert', 'None'),
-  resolver('Mutation', 'createGeofence', 'None'),
-  resolver('Mutation', 'updateGeofence', 'None'),
-  resolver('Mutation', 'deleteGeofence', 'None'),
-  resolver('Mutation', 'createAlertRule', 'None'),
-  resolver('Mutation', 'updateAlertRule', 'None'),
-  resolver('Mutation', 'deleteAlertRule', 'None'),
+  resolver('Mutation', 'acknowledgeAlert', 'AlertsTable'),
+  resolver('Mutation', 'createGeofence', 'FleetConfig'),
+  resolver('Mutation', 'updateGeofence', 'FleetConfig'),
+  resolver('Mutation', 'deleteGeofence', 'FleetConfig'),
+  resolver('Mutation', 'createAlertRule', 'FleetConfig'),
+  resolver('Mutation', 'updateAlertRule', 'FleetConfig'),
+  resolver('Mutation', 'deleteAlertRule', 'FleetConfig'),
+  resolver('Mutation', 'updateTenantSettings', 'FleetConfig'),
+  resolver('Mutation', 'createWebhook', 'Webhooks'),
+  resolver('Mutation', 'deleteWebhook', 'Webhooks'),
+  resolver('Mutation', 'rotateWebhookSecret', 'Webhooks'),
   resolver('Mutation', 'publishFleetUpdate', 'None'),
   resolver('Mutation', 'publishAlert', 'None'),
   resolver('Mutation', 'publishCommandUpdate', 'None'),

@@ -12,7 +12,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { VEHICLES_TABLE, VIN_VAULT_TABLE } from '../../adapters/aws/dynamodb/table-definitions.ts';
+import {
+  ALERT_RULES_TABLE,
+  GEOFENCES_TABLE,
+  TENANT_SETTINGS_TABLE,
+  VEHICLES_TABLE,
+  VIN_VAULT_TABLE,
+} from '../../adapters/aws/dynamodb/table-definitions.ts';
 import { bundleResolver } from '../../graphql/resolvers/bundle.ts';
 import {
   DATA_SOURCES,
@@ -72,6 +78,11 @@ export interface FleetwireApiProps {
    * `vehicle-command` state machine and reads the audit log); the API only puts it behind its fields.
    */
   readonly commandApi: lambda.IFunction;
+  /**
+   * The `Webhooks` data source's function, which the webhooks context builds and grants (it alone may
+   * encrypt signing secrets); the API only puts it behind its fields.
+   */
+  readonly webhooksApi: lambda.IFunction;
   /** The AppSync API's name (not unique in an account). @default 'fleetwire' */
   readonly apiName?: string;
   /**
@@ -125,6 +136,8 @@ export class FleetwireApi extends Construct {
   public readonly stateReader: nodejs.NodejsFunction;
   /** The `VehicleRegistrar` data source's function: the one place in the API a VIN is handled. */
   public readonly vehicleRegistrar: nodejs.NodejsFunction;
+  /** The `FleetConfig` data source's function: geofences, alert rules and tenant settings, nothing else. */
+  public readonly fleetConfig: nodejs.NodejsFunction;
   /** The role EventBridge assumes to call the `publish*` mutations, and nothing else of the API. */
   public readonly publishRole: iam.Role;
   /** What the events context's `RuleTargetRegistry` needs to target the `publish*` mutations. */
@@ -195,6 +208,7 @@ export class FleetwireApi extends Construct {
     const runtime = props.runtime ?? lambda.Runtime.NODEJS_24_X;
     this.stateReader = this.buildStateReader(props, runtime);
     this.vehicleRegistrar = this.buildVehicleRegistrar(props, runtime);
+    this.fleetConfig = this.buildFleetConfig(props, runtime);
     this.dataSources = this.buildDataSources(props);
     this.resolvers = this.buildResolvers(props.resolvers ?? RESOLVERS);
 
@@ -343,9 +357,39 @@ export class FleetwireApi extends Construct {
     return fn;
   }
 
+  private buildFleetConfig(props: FleetwireApiProps, runtime: lambda.Runtime): nodejs.NodejsFunction {
+    const { storage } = props;
+    // No VPC: it handles no VIN and needs no Redis, only the three configuration tables.
+    const fn = fleetwireFunction(this, 'FleetConfigFunction', {
+      description: 'Fleetwire API: manages geofences, alert rules and tenant settings',
+      entry: DATA_SOURCES.FleetConfig.entry,
+      serviceName: 'fleetwire-fleet-config',
+      memorySize: 512,
+      timeout: API_FUNCTION_TIMEOUT,
+      runtime,
+    });
+    // Read/write on exactly the configuration tables; no other table, no key.
+    storage.grantReadWriteData(fn, GEOFENCES_TABLE);
+    storage.grantReadWriteData(fn, ALERT_RULES_TABLE);
+    storage.grantReadWriteData(fn, TENANT_SETTINGS_TABLE);
+    return fn;
+  }
+
   private buildDataSources(props: FleetwireApiProps): ReadonlyMap<DataSourceName, appsync.BaseDataSource> {
     const { VehiclesTable, StateReader, VehicleRegistrar, CommandApi, None } = DATA_SOURCES;
+    const { GeofencesTable, AlertRulesTable, FleetConfig } = DATA_SOURCES;
+    const { Webhooks } = DATA_SOURCES;
+    const { TripsTable, ChargingSessionsTable, AlertsTable } = DATA_SOURCES;
+    const { TelemetryHistoryTable } = DATA_SOURCES;
     const dataSources: readonly appsync.BaseDataSource[] = [
+      // The history query reads its table directly; only the ingest path writes it.
+      new appsync.DynamoDbDataSource(this, TelemetryHistoryTable.name, {
+        api: this.api,
+        name: TelemetryHistoryTable.name,
+        description: TelemetryHistoryTable.description,
+        table: props.storage.table(TelemetryHistoryTable.table),
+        readOnlyAccess: true,
+      }),
       new appsync.DynamoDbDataSource(this, VehiclesTable.name, {
         api: this.api,
         name: VehiclesTable.name,
@@ -366,7 +410,42 @@ export class FleetwireApi extends Construct {
         name: CommandApi.name,
         description: CommandApi.description,
       }),
+      this.api.addLambdaDataSource(Webhooks.name, props.webhooksApi, {
+        name: Webhooks.name,
+        description: Webhooks.description,
+      }),
       this.api.addNoneDataSource(None.name, { name: None.name, description: None.description }),
+      // The configuration queries read their table directly; every change goes through FleetConfig.
+      ...[GeofencesTable, AlertRulesTable].map(
+        (definition) =>
+          new appsync.DynamoDbDataSource(this, definition.name, {
+            api: this.api,
+            name: definition.name,
+            description: definition.description,
+            table: props.storage.table(definition.table),
+            readOnlyAccess: definition.access === 'read',
+          }),
+      ),
+      this.api.addLambdaDataSource(FleetConfig.name, this.fleetConfig, {
+        name: FleetConfig.name,
+        description: FleetConfig.description,
+      }),
+      // The records queries read their table directly (the projector writes them); acknowledgeAlert
+      // updates an alert, so that table's data source may also UpdateItem, and still never put or delete.
+      ...[TripsTable, ChargingSessionsTable, AlertsTable].map((definition) => {
+        const table = props.storage.table(definition.table);
+        const dataSource = new appsync.DynamoDbDataSource(this, definition.name, {
+          api: this.api,
+          name: definition.name,
+          description: definition.description,
+          table,
+          readOnlyAccess: true,
+        });
+        if (definition.access === 'read-update') {
+          table.grant(dataSource, 'dynamodb:UpdateItem');
+        }
+        return dataSource;
+      }),
     ];
     return new Map(dataSources.map((dataSource) => [dataSource.name as DataSourceName, dataSource]));
   }

@@ -6,7 +6,8 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as events from 'aws-cdk-lib/aws-events';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -14,7 +15,13 @@ import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { VEHICLES_TABLE } from '../../adapters/aws/dynamodb/table-definitions.ts';
+import {
+  ALERT_RULES_TABLE,
+  GEOFENCES_TABLE,
+  TELEMETRY_HISTORY_TABLE,
+  TENANT_SETTINGS_TABLE,
+  VEHICLES_TABLE,
+} from '../../adapters/aws/dynamodb/table-definitions.ts';
 import { TESLA_TOPICS, teslaStreamNames, type TeslaTopic } from '../../domain/tesla/index.ts';
 import { DEFAULT_TESLA_NAMESPACE } from '../../local/resources.ts';
 import type { FleetwireKeys } from '../keys/keys-construct.ts';
@@ -25,8 +32,12 @@ import type { FleetwireStorage } from '../storage/storage-construct.ts';
 /** The handler the function bundles. */
 const INGEST_ENTRY = fileURLToPath(new URL('../../functions/ingest/handler.ts', import.meta.url));
 
+/** The detector ticker's handler: the detectors' timer checks for vehicles gone quiet. */
+const TICKER_ENTRY = fileURLToPath(new URL('../../functions/detector-ticker/handler.ts', import.meta.url));
+
 /** Powertools names; the same the handler passes its Logger and Metrics, so logs and metrics line up. */
 const POWERTOOLS_SERVICE_NAME = 'fleetwire-ingest';
+const TICKER_SERVICE_NAME = 'fleetwire-detector-ticker';
 
 /** The name of each stream's consumer; unique per stream, so the same name on all four. */
 const CONSUMER_NAME = 'fleetwire-ingest';
@@ -137,6 +148,14 @@ export interface FleetwireIngestProps {
    * @default lambda.Runtime.NODEJS_24_X
    */
   readonly runtime?: lambda.Runtime;
+  /**
+   * How often the detector ticker runs the timer checks (silence → offline, a parked vehicle's trip end,
+   * charging and geofence windows, alert sustain, closing history windows). Their events carry the time
+   * the condition was met, not when the tick ran, so a minute only delays them.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly tickInterval?: Duration;
 }
 
 /**
@@ -158,6 +177,10 @@ export class FleetwireIngest extends Construct {
   public readonly poisonQueueKey: kms.Key;
   /** Descriptions (shard, sequence range) of batches the event source mappings gave up on. */
   public readonly onFailureQueue: sqs.Queue;
+  /** The detector ticker: the detectors' clock for vehicles that stopped sending. */
+  public readonly tickerFunction: nodejs.NodejsFunction;
+  /** The schedule that runs {@link tickerFunction}. */
+  public readonly tickerRule: events.Rule;
   /** In alarm when the oldest record waiting for the function is older than 30 s (DESIGN.md §8). */
   public readonly iteratorAgeAlarm: cloudwatch.Alarm;
 
@@ -217,6 +240,22 @@ export class FleetwireIngest extends Construct {
     props.bus.grantPutEventsTo(this.function);
     this.poisonQueue.grantSendMessages(this.function);
     props.stateCache.allowFrom(this.function);
+    // The downsampled history: BatchWriteItem only (never read, update or delete from the ingest path).
+    props.storage.table(TELEMETRY_HISTORY_TABLE).grant(this.function, 'dynamodb:BatchWriteItem');
+
+    this.grantTenantConfigRead(this.function, props);
+
+    this.tickerFunction = this.buildTicker(namespace, props);
+    props.bus.grantPutEventsTo(this.tickerFunction);
+    props.storage.table(TELEMETRY_HISTORY_TABLE).grant(this.tickerFunction, 'dynamodb:BatchWriteItem');
+    props.stateCache.allowFrom(this.tickerFunction);
+    this.grantTenantConfigRead(this.tickerFunction, props);
+    this.tickerRule = new events.Rule(this, 'TickerSchedule', {
+      description: "Fleetwire: runs the detectors' timer checks for vehicles gone quiet",
+      schedule: events.Schedule.rate(props.tickInterval ?? Duration.minutes(1)),
+      // No retries: the next run is a minute away, and the checks give the same events whenever they run.
+      targets: [new targets.LambdaFunction(this.tickerFunction, { retryAttempts: 0 })],
+    });
 
     this.iteratorAgeAlarm = new cloudwatch.Alarm(this, 'IteratorAgeAlarm', {
       alarmDescription: 'Fleetwire ingest is more than 30 s behind the Tesla streams',
@@ -273,6 +312,52 @@ export class FleetwireIngest extends Construct {
         POISON_QUEUE_URL: this.poisonQueue.queueUrl,
         TESLA_NAMESPACE: namespace,
         EVENT_BUS_NAME: props.bus.eventBusName,
+        ...props.storage.environmentFor(
+          TELEMETRY_HISTORY_TABLE,
+          GEOFENCES_TABLE,
+          ALERT_RULES_TABLE,
+          TENANT_SETTINGS_TABLE,
+        ),
+      },
+    });
+  }
+
+  /**
+   * The detectors read the tenants' geofences and rules (Query by tenant) and settings (GetItem), and
+   * nothing else of those tables: configuration changes go through the FleetConfig function.
+   */
+  private grantTenantConfigRead(fn: lambda.Function, props: FleetwireIngestProps): void {
+    props.storage.table(GEOFENCES_TABLE).grant(fn, 'dynamodb:Query');
+    props.storage.table(ALERT_RULES_TABLE).grant(fn, 'dynamodb:Query');
+    props.storage.table(TENANT_SETTINGS_TABLE).grant(fn, 'dynamodb:GetItem');
+  }
+
+  /** The ticker: in the cache's VPC, with ingest's configuration (same Redis, bus and history table). */
+  private buildTicker(namespace: string, props: FleetwireIngestProps): nodejs.NodejsFunction {
+    const stateCache = props.stateCache;
+    return fleetwireFunction(this, 'TickerFunction', {
+      description: "Fleetwire detector ticker: the detectors' timer checks for vehicles gone quiet",
+      entry: TICKER_ENTRY,
+      logGroupId: 'TickerLogGroup',
+      serviceName: TICKER_SERVICE_NAME,
+      runtime: props.runtime ?? lambda.Runtime.NODEJS_24_X,
+      memorySize: 1024,
+      // Under the one-minute schedule, so two runs never overlap.
+      timeout: Duration.seconds(50),
+      vpc: stateCache.vpc,
+      vpcSubnets: stateCache.vpcSubnets,
+      environment: {
+        REDIS_URL: stateCache.redisUrl,
+        // Read by the shared configuration; the ticker sends nothing to the queue and has no grant on it.
+        POISON_QUEUE_URL: this.poisonQueue.queueUrl,
+        TESLA_NAMESPACE: namespace,
+        EVENT_BUS_NAME: props.bus.eventBusName,
+        ...props.storage.environmentFor(
+          TELEMETRY_HISTORY_TABLE,
+          GEOFENCES_TABLE,
+          ALERT_RULES_TABLE,
+          TENANT_SETTINGS_TABLE,
+        ),
       },
     });
   }

@@ -10,9 +10,13 @@ import type { RuleTargetDefinition } from '../../domain/events/rules.ts';
 import { DEFAULT_EVENT_BUS, type LocalEventBridge, type PublishEntry } from '../eventbridge/bus.ts';
 import {
   EventBridgeError,
+  InvalidReplayError,
+  ReplayAlreadyExistsError,
   UnknownArchiveError,
   UnknownEventBusError,
+  UnknownReplayError,
   UnknownRuleError,
+  type ReplayInfo,
 } from '../eventbridge/bus.ts';
 import { compileEventPattern, InvalidEventPatternError } from '../eventbridge/pattern.ts';
 import {
@@ -49,7 +53,6 @@ const DEFINED_IN_CODE: Readonly<Record<string, string>> = {
   CreateArchive: 'OperationDisabledException',
   UpdateArchive: 'OperationDisabledException',
   DeleteArchive: 'OperationDisabledException',
-  StartReplay: 'OperationDisabledException',
 };
 
 const TAIL_PATH = '/_edge/events/tail';
@@ -95,6 +98,26 @@ const schemas = {
     ...pageFields,
   }),
   DescribeArchive: z.object({ ArchiveName: z.string().min(1).max(48) }),
+  StartReplay: z.object({
+    ReplayName: z.string().min(1).max(64),
+    Description: z.string().max(512).optional(),
+    EventSourceArn: z.string().min(1).max(1600),
+    EventStartTime: z.union([z.number(), z.string()]),
+    EventEndTime: z.union([z.number(), z.string()]),
+    Destination: z.object({
+      Arn: z.string().min(1).max(1600),
+      FilterArns: z.array(z.string().min(1).max(1600)).optional(),
+    }),
+    /** Not AWS's: a pattern the local edge filters the replayed events with (`fleetwire events replay --pattern`). */
+    EventPattern: z.string().min(1).max(4096).optional(),
+  }),
+  DescribeReplay: z.object({ ReplayName: z.string().min(1).max(64) }),
+  ListReplays: z.object({
+    NamePrefix: z.string().min(1).max(64).optional(),
+    State: z.string().optional(),
+    EventSourceArn: z.string().min(1).max(1600).optional(),
+    ...pageFields,
+  }),
 };
 
 /**
@@ -149,6 +172,12 @@ export class EventBridgeService implements AwsJsonService {
         return this.listArchives(parse(schemas.ListArchives, input));
       case 'DescribeArchive':
         return this.describeArchive(parse(schemas.DescribeArchive, input));
+      case 'StartReplay':
+        return this.startReplay(parse(schemas.StartReplay, input));
+      case 'DescribeReplay':
+        return describeReplay(this.bridge.replay(parse(schemas.DescribeReplay, input).ReplayName));
+      case 'ListReplays':
+        return this.listReplays(parse(schemas.ListReplays, input));
       default: {
         const code = DEFINED_IN_CODE[operation];
         if (code) {
@@ -297,6 +326,51 @@ export class EventBridgeService implements AwsJsonService {
     };
   }
 
+  private startReplay(input: z.infer<typeof schemas.StartReplay>): unknown {
+    const archiveName = /^arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:archive\/(.+)$/.exec(
+      input.EventSourceArn,
+    )?.[1];
+    if (archiveName === undefined) {
+      throw validation('Parameter EventSourceArn is not valid. Reason: it must be the ARN of an archive.');
+    }
+    const replay = this.bridge.startReplay({
+      name: input.ReplayName,
+      ...(input.Description === undefined ? {} : { description: input.Description }),
+      archive: archiveName,
+      from: timestamp(input.EventStartTime, 'EventStartTime'),
+      to: timestamp(input.EventEndTime, 'EventEndTime'),
+      destination: input.Destination.Arn,
+      ...(input.Destination.FilterArns === undefined ? {} : { filterRules: input.Destination.FilterArns }),
+      ...(input.EventPattern === undefined ? {} : { pattern: input.EventPattern }),
+    });
+    return {
+      ReplayArn: replay.arn,
+      State: replay.state,
+      ReplayStartTime: epochSeconds(replay.replayStartTime),
+    };
+  }
+
+  private listReplays(input: z.infer<typeof schemas.ListReplays>): unknown {
+    const replays = this.bridge
+      .replays()
+      .filter((replay) => input.NamePrefix === undefined || replay.name.startsWith(input.NamePrefix))
+      .filter((replay) => input.State === undefined || replay.state === input.State)
+      .filter(
+        (replay) => input.EventSourceArn === undefined || replay.eventSourceArn === input.EventSourceArn,
+      )
+      .map((replay) => {
+        const {
+          ReplayArn: _arn,
+          Description: _description,
+          Destination: _destination,
+          ...summary
+        } = describeReplay(replay);
+        return summary;
+      });
+    const page = paginate(replays, input);
+    return { Replays: page.items, ...page.next };
+  }
+
   /** A rule target as `ListTargetsByRule` shows it, with the ARN the named resource would have locally. */
   private apiTarget(definition: RuleTargetDefinition): Record<string, unknown> {
     const arn = (service: string, resource: string): string =>
@@ -393,6 +467,41 @@ function testEventPattern(input: z.infer<typeof schemas.TestEventPattern>): unkn
   return { Result: compileEventPattern(input.EventPattern).matches(event) };
 }
 
+/** A replay as `DescribeReplay` answers it. */
+function describeReplay(replay: ReplayInfo): Record<string, unknown> {
+  return {
+    ReplayName: replay.name,
+    ReplayArn: replay.arn,
+    ...(replay.description === undefined ? {} : { Description: replay.description }),
+    State: replay.state,
+    ...(replay.stateReason === undefined ? {} : { StateReason: replay.stateReason }),
+    EventSourceArn: replay.eventSourceArn,
+    Destination: {
+      Arn: replay.destinationArn,
+      ...(replay.filterArns === undefined ? {} : { FilterArns: replay.filterArns }),
+    },
+    EventStartTime: epochSeconds(replay.eventStartTime),
+    EventEndTime: epochSeconds(replay.eventEndTime),
+    ...(replay.eventLastReplayedTime === undefined
+      ? {}
+      : { EventLastReplayedTime: epochSeconds(replay.eventLastReplayedTime) }),
+    ReplayStartTime: epochSeconds(replay.replayStartTime),
+    ...(replay.replayEndTime === undefined ? {} : { ReplayEndTime: epochSeconds(replay.replayEndTime) }),
+  };
+}
+
+/** A timestamp of the JSON protocol: epoch seconds (possibly fractional) or an ISO-8601 string. */
+function timestamp(value: number | string, field: string): Date {
+  const date =
+    typeof value === 'number' || /^\d+(\.\d+)?$/.test(value)
+      ? new Date(Number(value) * 1000)
+      : new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw validation(`Parameter ${field} is not valid. Reason: ${field} is not a timestamp.`);
+  }
+  return date;
+}
+
 function toPublishEntry(entry: Entry): PublishEntry {
   return {
     ...(entry.Source === undefined ? {} : { Source: entry.Source }),
@@ -475,10 +584,14 @@ function toAwsError(error: unknown): unknown {
   if (error instanceof AwsServiceError) return error;
   if (error instanceof InvalidEventPatternError)
     return new AwsServiceError('InvalidEventPatternException', error.message);
+  if (error instanceof ReplayAlreadyExistsError)
+    return new AwsServiceError('ResourceAlreadyExistsException', error.message);
+  if (error instanceof InvalidReplayError) return validation(error.message);
   if (
     error instanceof UnknownEventBusError ||
     error instanceof UnknownRuleError ||
-    error instanceof UnknownArchiveError
+    error instanceof UnknownArchiveError ||
+    error instanceof UnknownReplayError
   ) {
     return new AwsServiceError('ResourceNotFoundException', error.message);
   }

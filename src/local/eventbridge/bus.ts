@@ -37,6 +37,8 @@ export type EventBridgeEvent = {
   readonly region: string;
   readonly resources: readonly string[];
   readonly detail: Readonly<Record<string, unknown>>;
+  /** Set by EventBridge on events a replay re-sends: the replay's name. */
+  readonly 'replay-name'?: string;
 };
 
 /** One event to publish, shaped like the `PutEventsRequestEntry` of the API. */
@@ -108,6 +110,53 @@ export interface ArchiveQuery {
   readonly to?: Date | string;
   /** Only events matching this pattern (JSON text or object). */
   readonly pattern?: string | EventPattern;
+}
+
+/** What {@link LocalEventBridge.startReplay} replays, shaped after `StartReplay`. */
+export interface ReplayRequest {
+  /** Unique among the replays: `[.\-_A-Za-z0-9]{1,64}`. */
+  readonly name: string;
+  readonly description?: string;
+  /** The archive's name. */
+  readonly archive: string;
+  /** Inclusive lower bound of the events' archive time. */
+  readonly from: Date;
+  /** Exclusive upper bound of the events' archive time. */
+  readonly to: Date;
+  /** The bus (name or ARN) to replay to: the archive's own bus, as AWS requires. */
+  readonly destination: string;
+  /** Only these rules (names or ARNs) of the destination bus receive the replayed events; all when absent. */
+  readonly filterRules?: readonly string[];
+  /**
+   * Only events matching this pattern are replayed: a local extension (AWS's `StartReplay` has no pattern;
+   * there, `filterRules` is the way to narrow a replay).
+   */
+  readonly pattern?: string | EventPattern;
+}
+
+/** The states of a replay, as AWS names them. */
+export type ReplayState = 'STARTING' | 'RUNNING' | 'CANCELLING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+
+/** A replay as the API describes it. */
+export interface ReplayInfo {
+  readonly name: string;
+  readonly arn: string;
+  readonly description?: string;
+  readonly archive: string;
+  readonly eventSourceArn: string;
+  readonly destinationArn: string;
+  readonly filterArns?: readonly string[];
+  readonly pattern?: EventPattern;
+  readonly state: ReplayState;
+  readonly stateReason?: string;
+  readonly eventStartTime: Date;
+  readonly eventEndTime: Date;
+  /** The archive time of the last event replayed so far. */
+  readonly eventLastReplayedTime?: Date;
+  readonly replayStartTime: Date;
+  readonly replayEndTime?: Date;
+  /** How many events were replayed so far. */
+  readonly replayedEvents: number;
 }
 
 /** A bus as the API describes it. */
@@ -189,6 +238,21 @@ export class EventBridgeError extends Error {
 /** A bus, rule, target or archive definition that AWS (and so the CDK deployment) would refuse. */
 export class InvalidEventBridgeDefinitionError extends EventBridgeError {
   override readonly name: string = 'InvalidEventBridgeDefinitionError';
+}
+
+/** A replay of that name exists already. */
+export class ReplayAlreadyExistsError extends EventBridgeError {
+  override readonly name: string = 'ReplayAlreadyExistsError';
+}
+
+/** No replay of that name. */
+export class UnknownReplayError extends EventBridgeError {
+  override readonly name: string = 'UnknownReplayError';
+}
+
+/** A replay request AWS would refuse (bad name, time range or destination). */
+export class InvalidReplayError extends EventBridgeError {
+  override readonly name: string = 'InvalidReplayError';
 }
 
 /** A bus that is not defined. */
@@ -293,6 +357,7 @@ export class LocalEventBridge {
     eventBus?: string;
   }>();
   private readonly failures: UndeliveredEvent[] = [];
+  private readonly replayStates = new Map<string, ReplayInfo>();
   private readonly warnedUnknownBuses = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly immediates = new Set<NodeJS.Immediate>();
@@ -388,6 +453,129 @@ export class LocalEventBridge {
         (pattern?.matches(record.event) ?? true)
       );
     });
+  }
+
+  /**
+   * Starts a replay as `StartReplay` does: answers it `STARTING`, then re-sends the archive's events of the
+   * time range (matching `pattern`, when given), in order, to the rules of the destination bus (only
+   * `filterRules`, when given), never to archives, each with `replay-name` set. Throws
+   * {@link InvalidReplayError}, {@link ReplayAlreadyExistsError}, {@link UnknownArchiveError},
+   * {@link UnknownRuleError} or `InvalidEventPatternError`.
+   */
+  startReplay(request: ReplayRequest): ReplayInfo {
+    if (this.closed) throw new EventBridgeClosedError('the local EventBridge is closed');
+    if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(request.name)) {
+      throw new InvalidReplayError('ReplayName must match [.\\-_A-Za-z0-9]{1,64}.');
+    }
+    if (this.replayStates.has(request.name)) {
+      throw new ReplayAlreadyExistsError(`Replay ${request.name} already exists.`);
+    }
+    const archive = this.archives.get(request.archive);
+    if (!archive) throw new UnknownArchiveError(`Archive ${request.archive} does not exist.`);
+    if (!(request.from.getTime() < request.to.getTime())) {
+      throw new InvalidReplayError(
+        'Parameter EventStartTime is not valid. Reason: it must be before EventEndTime.',
+      );
+    }
+    const bus = this.requireBus(request.destination);
+    if (bus.info.name !== archive.definition.eventBus) {
+      throw new InvalidReplayError(
+        `Parameter Destination.Arn is not valid. Reason: a replay of archive ${archive.definition.name} goes to ` +
+          `its own bus, ${archive.definition.eventBus}.`,
+      );
+    }
+    const rules = (request.filterRules ?? [...bus.rules.keys()]).map((nameOrArn) => {
+      const name = nameOrArn.startsWith('arn:') ? nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1) : nameOrArn;
+      const rule = bus.rules.get(name);
+      if (!rule) throw new UnknownRuleError(`Rule ${name} does not exist on EventBus ${bus.info.name}.`);
+      return rule;
+    });
+    const events = this.archivedEvents({
+      archive: request.archive,
+      from: request.from,
+      to: request.to,
+      ...(request.pattern === undefined ? {} : { pattern: request.pattern }),
+    });
+    const pattern =
+      request.pattern === undefined
+        ? undefined
+        : typeof request.pattern === 'string'
+          ? (JSON.parse(request.pattern) as EventPattern)
+          : request.pattern;
+    let info: ReplayInfo = {
+      name: request.name,
+      arn: `arn:aws:events:${this.region}:${LOCAL_ACCOUNT_ID}:replay/${request.name}`,
+      ...(request.description === undefined ? {} : { description: request.description }),
+      archive: archive.definition.name,
+      eventSourceArn: archive.arn,
+      destinationArn: bus.info.arn,
+      ...(request.filterRules === undefined ? {} : { filterArns: rules.map((rule) => rule.info.arn) }),
+      ...(pattern === undefined ? {} : { pattern }),
+      state: 'STARTING',
+      eventStartTime: request.from,
+      eventEndTime: request.to,
+      replayStartTime: this.now(),
+      replayedEvents: 0,
+    };
+    this.replayStates.set(request.name, info);
+    const update = (change: Partial<ReplayInfo>): void => {
+      info = { ...info, ...change };
+      this.replayStates.set(request.name, info);
+    };
+    // A replay runs after StartReplay has answered, in slices, so a large archive does not block the edge.
+    const SLICE = 100;
+    const step = (offset: number): void => {
+      if (this.closed) return;
+      for (const record of events.slice(offset, offset + SLICE)) {
+        const event: EventBridgeEvent = { ...record.event, 'replay-name': request.name };
+        for (const subscription of this.listeners) {
+          if (subscription.eventBus !== undefined && subscription.eventBus !== bus.info.name) continue;
+          if (subscription.pattern && !subscription.pattern.matches(event)) continue;
+          try {
+            subscription.listener(event, bus.info.name);
+          } catch (error) {
+            this.logger.warn(`eventbridge: an event listener failed: ${describe(error)}`);
+          }
+        }
+        for (const rule of rules) {
+          if (!rule.pattern.matches(event)) continue;
+          for (const target of rule.targets) this.enqueue(bus.info.name, rule, target, event, this.now());
+        }
+        update({
+          state: 'RUNNING',
+          replayedEvents: info.replayedEvents + 1,
+          eventLastReplayedTime: new Date(record.archivedAt),
+        });
+      }
+      if (offset + SLICE < events.length) {
+        const immediate = setImmediate(() => {
+          this.immediates.delete(immediate);
+          step(offset + SLICE);
+        });
+        this.immediates.add(immediate);
+        return;
+      }
+      update({ state: 'COMPLETED', replayEndTime: this.now() });
+    };
+    const immediate = setImmediate(() => {
+      this.immediates.delete(immediate);
+      update({ state: 'RUNNING' });
+      step(0);
+    });
+    this.immediates.add(immediate);
+    return info;
+  }
+
+  /** One replay. */
+  replay(name: string): ReplayInfo {
+    const info = this.replayStates.get(name);
+    if (!info) throw new UnknownReplayError(`Replay ${name} does not exist.`);
+    return info;
+  }
+
+  /** Every replay, in the order they were started. */
+  replays(): ReplayInfo[] {
+    return [...this.replayStates.values()];
   }
 
   /** Events that never reached their target, oldest first. */

@@ -62,8 +62,23 @@ describe('the rules that feed the subscriptions', () => {
     engine = await createAppSyncEngine({
       dataSources: {
         dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
-        tables: { vehicles: 'fleetwire-vehicles' },
-        lambdas: { StateReader: unused, VehicleRegistrar: unused, CommandApi: unused },
+        tables: {
+          vehicles: 'fleetwire-vehicles',
+          ...{ geofences: 'fleetwire-geofences', 'alert-rules': 'fleetwire-alert-rules' },
+          ...{ 'telemetry-history': 'fleetwire-telemetry-history' },
+          ...{
+            trips: 'fleetwire-trips',
+            'charging-sessions': 'fleetwire-charging-sessions',
+            alerts: 'fleetwire-alerts',
+          },
+        },
+        lambdas: {
+          StateReader: unused,
+          VehicleRegistrar: unused,
+          CommandApi: unused,
+          FleetConfig: unused,
+          Webhooks: unused,
+        },
       },
     });
   });

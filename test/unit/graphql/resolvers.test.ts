@@ -27,6 +27,7 @@ const ACCESS: Readonly<Record<string, readonly string[] | 'iam' | 'any user'>> =
   'Query.alerts': READERS,
   'Query.geofences': READERS,
   'Query.alertRules': READERS,
+  'Query.tenantSettings': READERS,
   'Query.command': READERS,
   'Query.commands': READERS,
   'Query.commandAudit': ['auditor', 'admin'],
@@ -41,6 +42,11 @@ const ACCESS: Readonly<Record<string, readonly string[] | 'iam' | 'any user'>> =
   'Mutation.createAlertRule': ['admin'],
   'Mutation.updateAlertRule': ['admin'],
   'Mutation.deleteAlertRule': ['admin'],
+  'Mutation.updateTenantSettings': ['admin'],
+  'Query.webhooks': ['admin'],
+  'Mutation.createWebhook': ['admin'],
+  'Mutation.deleteWebhook': ['admin'],
+  'Mutation.rotateWebhookSecret': ['admin'],
   'Mutation.publishFleetUpdate': 'iam',
   'Mutation.publishAlert': 'iam',
   'Mutation.publishCommandUpdate': 'iam',
@@ -111,6 +117,12 @@ const CALLS: Readonly<Record<string, { args?: Record<string, unknown>; source?: 
   },
   'Mutation.updateAlertRule': { args: { input: { id: 'rule_01', enabled: false } } },
   'Mutation.deleteAlertRule': { args: { id: 'rule_01' } },
+  'Mutation.updateTenantSettings': { args: { input: { timeZone: 'Europe/Berlin' } } },
+  'Mutation.createWebhook': {
+    args: { input: { url: 'https://example.com/hook', detailTypes: ['Trip.Ended', 'Command.*'] } },
+  },
+  'Mutation.deleteWebhook': { args: { id: 'wh_01' } },
+  'Mutation.rotateWebhookSecret': { args: { id: 'wh_01' } },
   'Mutation.publishFleetUpdate': { args: { input: FLEET_UPDATE } },
   'Mutation.publishAlert': { args: { input: ALERT } },
   'Mutation.publishCommandUpdate': { args: { input: COMMAND_UPDATE } },
@@ -497,19 +509,17 @@ describe('data source outcomes', () => {
     expect(run('Query.vehicles', 'response', ctx)).toMatchObject({ kind: 'error', errorType: 'BadRequest' });
   });
 
-  it('answers empty pages for the lists later issues fill', () => {
-    for (const key of [
-      'Query.trips',
-      'Query.chargingSessions',
-      'Query.alerts',
-      'Query.geofences',
-      'Query.alertRules',
-    ]) {
+  it("queries the records tables by the caller's tenant, newest first, without expired items", () => {
+    for (const key of ['Query.trips', 'Query.chargingSessions', 'Query.alerts']) {
       const ctx = contextFor(key, { identity: user('acme', ['viewer']) });
-      expect(runBoth(key, ctx, { items: [], nextToken: null }).request).toEqual({
-        kind: 'value',
-        filter: undefined,
-        value: { payload: { items: [], nextToken: null } },
+      const request = runBoth(key, ctx, { items: [], nextToken: null }).request as {
+        value: Record<string, unknown>;
+      };
+      expect(request.value).toMatchObject({
+        operation: 'Query',
+        scanIndexForward: false,
+        query: { expressionValues: { ':pk': { S: 'acme' } } },
+        filter: { expression: '(attribute_not_exists(#ttl) OR #ttl > :now)' },
       });
     }
   });

@@ -89,7 +89,20 @@ function buildApiStack(apiProps: Partial<FleetwireApiProps> = {}): ApiStack {
     handler: 'index.handler',
     code: lambda.Code.fromInline('export const handler = async () => undefined;'),
   });
-  const api = new FleetwireApi(stack, 'Api', { storage, keys, stateCache, commandApi, ...apiProps });
+  // Likewise the webhooks context builds and grants the Webhooks function.
+  const webhooksApi = new lambda.Function(stack, 'WebhooksApi', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('export const handler = async () => undefined;'),
+  });
+  const api = new FleetwireApi(stack, 'Api', {
+    storage,
+    keys,
+    stateCache,
+    commandApi,
+    webhooksApi,
+    ...apiProps,
+  });
   const events = new FleetwireEvents(stack, 'Events', {
     targets: new RuleTargetRegistry({ graphql: api.mutationTargets }),
     rules: [SAMPLE_RULE],

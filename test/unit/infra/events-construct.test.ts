@@ -11,6 +11,8 @@ import {
   FLEETWIRE_ARCHIVES,
   FLEETWIRE_BUS_NAME,
   FLEETWIRE_RULES,
+  RECORDS_PROJECTOR_TARGET,
+  WEBHOOK_DELIVERER_TARGET,
   type RuleDefinition,
 } from '../../../src/domain/events/rules.ts';
 import { FleetwireEvents } from '../../../src/infra/events/events-construct.ts';
@@ -293,8 +295,15 @@ describe('FleetwireEvents', () => {
         additionalAuthorizationModes: [{ authorizationType: appsync.AuthorizationType.IAM }],
       },
     });
+    // And the webhook deliverer, the target of the webhooks rule.
+    const deliverer = new lambda.Function(stack, 'WebhookDeliverer', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => undefined;'),
+    });
     const targets = new RuleTargetRegistry({
       graphql: { api, operations: publishMutationOperations(schema) },
+      functions: { [WEBHOOK_DELIVERER_TARGET]: deliverer, [RECORDS_PROJECTOR_TARGET]: deliverer },
     });
     const events = new FleetwireEvents(stack, 'Events', { targets });
     expect([...events.rules.keys()]).toEqual(FLEETWIRE_RULES.map((rule) => rule.name));

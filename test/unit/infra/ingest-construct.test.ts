@@ -2,7 +2,14 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { VEHICLES_TABLE, VIN_VAULT_TABLE } from '../../../src/adapters/aws/dynamodb/table-definitions.ts';
+import {
+  ALERT_RULES_TABLE,
+  GEOFENCES_TABLE,
+  TENANT_SETTINGS_TABLE,
+  TELEMETRY_HISTORY_TABLE,
+  VEHICLES_TABLE,
+  VIN_VAULT_TABLE,
+} from '../../../src/adapters/aws/dynamodb/table-definitions.ts';
 import { TESLA_TOPICS, teslaStreamNames } from '../../../src/domain/tesla/index.ts';
 import { FleetwireIngest, type FleetwireIngestProps } from '../../../src/infra/ingest/ingest-construct.ts';
 import {
@@ -177,6 +184,10 @@ describe('FleetwireIngest', () => {
             EVENT_BUS_NAME: cfn(built.bus.eventBusName),
             [PSEUDONYM_KEY_ENV]: cfn(built.keys.pseudonymKey.keyArn),
             [VEHICLES_TABLE.envVar]: cfn(built.storage.table(VEHICLES_TABLE).tableName),
+            [TELEMETRY_HISTORY_TABLE.envVar]: cfn(built.storage.table(TELEMETRY_HISTORY_TABLE).tableName),
+            [GEOFENCES_TABLE.envVar]: cfn(built.storage.table(GEOFENCES_TABLE).tableName),
+            [ALERT_RULES_TABLE.envVar]: cfn(built.storage.table(ALERT_RULES_TABLE).tableName),
+            [TENANT_SETTINGS_TABLE.envVar]: cfn(built.storage.table(TENANT_SETTINGS_TABLE).tableName),
             POWERTOOLS_SERVICE_NAME: 'fleetwire-ingest',
             POWERTOOLS_METRICS_NAMESPACE: 'Fleetwire',
             NODE_OPTIONS: '--enable-source-maps',
@@ -235,6 +246,46 @@ describe('FleetwireIngest', () => {
       const actions = statementsOn(built.storage.table(VEHICLES_TABLE).tableArn).flatMap(actionsOf);
       expect(actions).toContain('dynamodb:BatchGetItem');
       expect(actions.filter((action) => /Put|Update|Delete|Write/.test(action))).toEqual([]);
+    });
+
+    it('writes the telemetry history with BatchWriteItem only', () => {
+      expect(statementsOn(built.storage.table(TELEMETRY_HISTORY_TABLE).tableArn).flatMap(actionsOf)).toEqual([
+        'dynamodb:BatchWriteItem',
+      ]);
+    });
+
+    it('runs the detector ticker every minute, allowed only the bus, the history and reading the configuration', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 minute)',
+        Targets: Match.arrayWith([Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0 } })]),
+      });
+      const tickerRole = JSON.stringify(built.stack.resolve(built.ingest.tickerFunction.role?.roleName));
+      const tickerActions = Object.values(template.findResources('AWS::IAM::Policy'))
+        .map(
+          (policy) =>
+            (policy as { Properties: { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } } })
+              .Properties,
+        )
+        .filter((properties) => JSON.stringify(properties.Roles).includes(tickerRole))
+        .flatMap((properties) => properties.PolicyDocument.Statement)
+        .flatMap(actionsOf);
+      expect([...new Set(tickerActions)].sort()).toEqual([
+        'dynamodb:BatchWriteItem',
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'events:PutEvents',
+      ]);
+    });
+
+    it('reads the tenant configuration without writing it', () => {
+      for (const table of [GEOFENCES_TABLE, ALERT_RULES_TABLE]) {
+        expect(statementsOn(built.storage.table(table).tableArn).flatMap(actionsOf)).toEqual([
+          'dynamodb:Query',
+        ]);
+      }
+      expect(statementsOn(built.storage.table(TENANT_SETTINGS_TABLE).tableArn).flatMap(actionsOf)).toEqual([
+        'dynamodb:GetItem',
+      ]);
     });
 
     it('puts events on the bus and sends to the poison queue', () => {

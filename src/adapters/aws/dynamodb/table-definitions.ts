@@ -61,11 +61,105 @@ export const COMMAND_AUDIT_TABLE: TableDefinition = {
   globalSecondaryIndexes: [{ name: 'byTenant', partitionKey: 'tenantId', sortKey: 'at' }],
 };
 
+/** A tenant's geofences (circles and polygons), one item per geofence; read by ingest's detectors. */
+export const GEOFENCES_TABLE: TableDefinition = {
+  id: 'geofences',
+  envVar: 'GEOFENCES_TABLE',
+  partitionKey: 'tenantId',
+  sortKey: 'geofenceId',
+};
+
+/** A tenant's alert rules, one item per rule; read by ingest's alert detector. */
+export const ALERT_RULES_TABLE: TableDefinition = {
+  id: 'alert-rules',
+  envVar: 'ALERT_RULES_TABLE',
+  partitionKey: 'tenantId',
+  sortKey: 'ruleId',
+};
+
+/** A tenant's settings, one item per tenant: time zone and retention days per kind of data. */
+export const TENANT_SETTINGS_TABLE: TableDefinition = {
+  id: 'tenant-settings',
+  envVar: 'TENANT_SETTINGS_TABLE',
+  partitionKey: 'tenantId',
+};
+
+/**
+ * Trips, one item per trip of a tenant, projected from `Trip.Started`/`Trip.Ended`. `tripKey` is
+ * `<startedAt ISO>#<tripId>`, so a tenant's trips sort by start time; `ttl` is the tenant's trip retention.
+ */
+export const TRIPS_TABLE: TableDefinition = {
+  id: 'trips',
+  envVar: 'TRIPS_TABLE',
+  partitionKey: 'tenantId',
+  sortKey: 'tripKey',
+  globalSecondaryIndexes: [{ name: 'byVehicle', partitionKey: 'vehicleId', sortKey: 'startedAt' }],
+  timeToLiveAttribute: 'ttl',
+};
+
+/** Charging sessions, as {@link TRIPS_TABLE}: `sessionKey` is `<startedAt ISO>#<sessionId>`. */
+export const CHARGING_SESSIONS_TABLE: TableDefinition = {
+  id: 'charging-sessions',
+  envVar: 'CHARGING_SESSIONS_TABLE',
+  partitionKey: 'tenantId',
+  sortKey: 'sessionKey',
+  globalSecondaryIndexes: [{ name: 'byVehicle', partitionKey: 'vehicleId', sortKey: 'startedAt' }],
+  timeToLiveAttribute: 'ttl',
+};
+
+/**
+ * Alerts (Tesla alerts and errors, the tenant's rules), one item per occurrence. Keyed by the alert id
+ * under the tenant, so `acknowledgeAlert(alertId)` addresses it with the caller's tenant alone; the
+ * `byTenant` index lists a tenant's alerts by start time.
+ */
+export const ALERTS_TABLE: TableDefinition = {
+  id: 'alerts',
+  envVar: 'ALERTS_TABLE',
+  partitionKey: 'tenantId',
+  sortKey: 'alertId',
+  globalSecondaryIndexes: [
+    { name: 'byTenant', partitionKey: 'tenantId', sortKey: 'startedAt' },
+    { name: 'byVehicle', partitionKey: 'vehicleId', sortKey: 'startedAt' },
+  ],
+  timeToLiveAttribute: 'ttl',
+};
+
+/**
+ * A tenant's webhooks, one item per webhook: URL, subscribed detail-types, and the signing secret
+ * encrypted with the webhook-secrets KMS key (never in plaintext).
+ */
+export const WEBHOOKS_TABLE: TableDefinition = {
+  id: 'webhooks',
+  envVar: 'WEBHOOKS_TABLE',
+  partitionKey: 'tenantId',
+  sortKey: 'webhookId',
+};
+
+/**
+ * Downsampled telemetry history: one item per vehicle and window (`at`, ISO ms, the window's start) with
+ * the signals reported in it. `vehicleKey` is `<tenantId>#<vehicleId>`; `ttl` the tenant's retention.
+ */
+export const TELEMETRY_HISTORY_TABLE: TableDefinition = {
+  id: 'telemetry-history',
+  envVar: 'TELEMETRY_HISTORY_TABLE',
+  partitionKey: 'vehicleKey',
+  sortKey: 'at',
+  timeToLiveAttribute: 'ttl',
+};
+
 export const TABLES: readonly TableDefinition[] = [
   VEHICLES_TABLE,
   VIN_VAULT_TABLE,
   COMMANDS_TABLE,
   COMMAND_AUDIT_TABLE,
+  GEOFENCES_TABLE,
+  ALERT_RULES_TABLE,
+  TENANT_SETTINGS_TABLE,
+  TRIPS_TABLE,
+  CHARGING_SESSIONS_TABLE,
+  ALERTS_TABLE,
+  WEBHOOKS_TABLE,
+  TELEMETRY_HISTORY_TABLE,
 ];
 
 /** The physical name of a table: from its environment variable, else the local default. */

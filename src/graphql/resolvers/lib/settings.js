@@ -14,7 +14,7 @@ export function nameArg(value, name) {
 }
 
 /**
- * A geofence's shape: a circle needs `center` and `radiusMeters` (1 m to 100 km), a polygon 3 to 100
+ * A geofence's shape: a circle needs `center` and `radiusMeters` (10 m to 100 km), a polygon 3 to 100
  * corners. `kind` is null on update, where any given part is checked on its own.
  */
 export function geofenceShapeArgs(input, kind) {
@@ -22,8 +22,9 @@ export function geofenceShapeArgs(input, kind) {
     locationArg(input.center, 'input.center');
   }
   const radius = input.radiusMeters;
-  if (radius !== null && radius !== undefined && !(radius >= 1 && radius <= 100000)) {
-    badRequest(`input.radiusMeters must be between 1 and 100000; got ${radius}.`);
+  // 10 m: a smaller circle is inside GPS accuracy and would make only jitter (as FleetConfig checks).
+  if (radius !== null && radius !== undefined && !(radius >= 10 && radius <= 100000)) {
+    badRequest(`input.radiusMeters must be 10–100000; got ${radius}.`);
   }
   const polygon = input.polygon;
   if (polygon !== null && polygon !== undefined) {
