@@ -587,10 +587,10 @@ function redactVins(text: string): string {
   return text.replace(VIN_IN_TEXT, '[redacted]');
 }
 
-function checkState(previous: AlertState | undefined): AlertState {
+function checkState(previous: AlertState | undefined, owned = false): AlertState {
   if (previous === undefined) return initialAlertState();
   if (previous.v !== 1) throw new DetectorStateError(`alert state version ${String(previous.v)} is not 1`);
-  return structuredClone(previous);
+  return owned ? previous : structuredClone(previous);
 }
 
 /** Runs a vehicle's batch through the alert detector (pure; a processed batch gives no events). */
@@ -599,7 +599,7 @@ export function detectAlerts(
   batch: VehicleBatch,
   context: AlertContext,
 ): DetectorResult<AlertState> {
-  const state = checkState(previous);
+  const state = checkState(previous, context.ownsState);
   const machine = new AlertMachine(state, batch, context);
   machine.teslaAlerts(batch.alerts ?? []);
   machine.teslaErrors(batch.errors ?? []);

@@ -282,10 +282,10 @@ class ChargingMachine {
   }
 }
 
-function checkState(previous: ChargingState | undefined): ChargingState {
+function checkState(previous: ChargingState | undefined, owned = false): ChargingState {
   if (previous === undefined) return initialChargingState();
   if (previous.v !== 1) throw new DetectorStateError(`charging state version ${String(previous.v)} is not 1`);
-  return structuredClone(previous);
+  return owned ? previous : structuredClone(previous);
 }
 
 /** Runs a vehicle's batch through the charging detector (pure; a processed batch gives no events). */
@@ -294,7 +294,7 @@ export function detectCharging(
   batch: VehicleBatch,
   context: DetectorContext,
 ): DetectorResult<ChargingState> {
-  const state = checkState(previous);
+  const state = checkState(previous, context.ownsState);
   const plan = planSteps(state.view, state.watermark, batch, CHARGING_SIGNALS);
   state.view = plan.view;
   const machine = new ChargingMachine(state, batch, context);

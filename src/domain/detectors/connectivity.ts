@@ -129,11 +129,11 @@ class ConnectivityMachine {
   }
 }
 
-function checkState(previous: ConnectivityState | undefined): ConnectivityState {
+function checkState(previous: ConnectivityState | undefined, owned = false): ConnectivityState {
   if (previous === undefined) return initialConnectivityState();
   if (previous.v !== 1)
     throw new DetectorStateError(`connectivity state version ${String(previous.v)} is not 1`);
-  return structuredClone(previous);
+  return owned ? previous : structuredClone(previous);
 }
 
 /**
@@ -145,7 +145,7 @@ export function detectConnectivity(
   batch: VehicleBatch,
   context: DetectorContext,
 ): DetectorResult<ConnectivityState> {
-  const state = checkState(previous);
+  const state = checkState(previous, context.ownsState);
   const machine = new ConnectivityMachine(state, batch, context);
   const inputs: Input[] = [];
   for (const record of batch.connectivity ?? []) {

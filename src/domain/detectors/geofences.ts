@@ -212,10 +212,10 @@ class GeofenceMachine {
   }
 }
 
-function checkState(previous: GeofenceState | undefined): GeofenceState {
+function checkState(previous: GeofenceState | undefined, owned = false): GeofenceState {
   if (previous === undefined) return initialGeofenceState();
   if (previous.v !== 1) throw new DetectorStateError(`geofence state version ${String(previous.v)} is not 1`);
-  return structuredClone(previous);
+  return owned ? previous : structuredClone(previous);
 }
 
 /** Runs a vehicle's batch through the geofence detector (pure; a processed batch gives no events). */
@@ -224,7 +224,7 @@ export function detectGeofences(
   batch: VehicleBatch,
   context: DetectorContext,
 ): DetectorResult<GeofenceState> {
-  const state = checkState(previous);
+  const state = checkState(previous, context.ownsState);
   const machine = new GeofenceMachine(state, batch, context);
   const plan = planSteps(state.view, state.watermark, batch, GEOFENCE_SIGNALS);
   state.view = plan.view;

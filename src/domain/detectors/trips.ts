@@ -279,11 +279,11 @@ class TripMachine {
   }
 }
 
-function checkState(previous: TripState | undefined): TripState {
+function checkState(previous: TripState | undefined, owned = false): TripState {
   if (previous === undefined) return initialTripState();
   if (previous.v !== 1) throw new DetectorStateError(`trip state version ${String(previous.v)} is not 1`);
   // A deep copy: the caller's state (perhaps still in a cache) must not change under it.
-  return structuredClone(previous);
+  return owned ? previous : structuredClone(previous);
 }
 
 /**
@@ -295,7 +295,7 @@ export function detectTrips(
   batch: VehicleBatch,
   context: DetectorContext,
 ): DetectorResult<TripState> {
-  const state = checkState(previous);
+  const state = checkState(previous, context.ownsState);
   const plan = planSteps(state.view, state.watermark, batch, TRIP_SIGNALS);
   state.view = plan.view;
   const machine = new TripMachine(state, batch, context);

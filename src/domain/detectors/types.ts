@@ -120,6 +120,11 @@ export interface DetectorContext {
   readonly batteryCapacityKwh?: number | null;
   /** Tesla alert name → severity; others are `warning`. */
   readonly teslaAlertSeverities?: Readonly<Record<string, AlertSeverity>>;
+  /**
+   * The caller hands the previous state over (a copy of its own, parsed for this call): detectors then
+   * advance it in place instead of deep-copying it first. Off by default, so a state in a cache is safe.
+   */
+  readonly ownsState?: boolean;
 }
 
 /** What a detector returns: its new state (store it) and the events to publish. */

@@ -70,15 +70,20 @@ export interface DetectorDependencies {
 
 /**
  * The latest document written per vehicle with its revision, bounded (least recently written out first).
- * Documents are never changed once cached: the detectors copy the state they are given.
+ * A run {@link take}s a vehicle's document out and hands it to the detectors, which advance it in place
+ * (no deep copy of a state that can hold a trip's route): no other run can see it meanwhile, and it is put
+ * back only once saved. A run that fails leaves nothing cached, so the next reads the store.
  */
 export class DetectorDocumentCache {
   private readonly entries = new Map<string, CachedDocument>();
 
   constructor(private readonly maxEntries = 10_000) {}
 
-  get(key: string): CachedDocument | undefined {
-    return this.entries.get(key);
+  /** The vehicle's document, removed from the cache: the caller owns it now. */
+  take(key: string): CachedDocument | undefined {
+    const entry = this.entries.get(key);
+    this.entries.delete(key);
+    return entry;
   }
 
   set(key: string, entry: CachedDocument): void {
@@ -294,8 +299,8 @@ export async function runVehicleDetectors(
   // At least one round, so `extraEntries` go out even for a batch without detector work.
   let attempt = 0;
   do {
-    // A snapshot of the cached documents: another run in this process may replace them meanwhile.
-    const cached = round.map((work) => deps.cache?.get(vehicleKeyOf(work.tenantId, work.vehicleId)));
+    // Taken out of the cache: this run owns them (see DetectorDocumentCache).
+    const cached = round.map((work) => deps.cache?.take(vehicleKeyOf(work.tenantId, work.vehicleId)));
     const [stored] = await Promise.all([
       deps.states.load(
         round,
@@ -441,7 +446,8 @@ function step(
 ): Pending {
   const ref: VehicleRef = { tenantId: work.tenantId, vehicleId: work.vehicleId };
   if (work.batch) {
-    const result = detect(previous.state, work.batch, context);
+    // `previous` belongs to this step alone (parsed for it, or taken out of the cache): advance it in place.
+    const result = detect(previous.state, work.batch, { ...context, ownsState: true });
     const history = advanceHistory(previous.history, work.batch.records ?? [], windowMs);
     counts.lateHistoryRecords += history.late;
     const next: DetectorDocument = {

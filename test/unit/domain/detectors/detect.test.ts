@@ -69,6 +69,26 @@ describe('all detectors together', () => {
     expect(tick(later.state, REF, T0 + min(60), context).events).toEqual([]);
   });
 
+  it('leaves the previous state alone unless the caller hands it over, with the same results either way', () => {
+    // prepare: a drive in two batches
+    const context = contextOf();
+    const drive = Array.from({ length: 20 }, (_, i) =>
+      rec(T0 + sec(10 * (i + 1)), { Gear: 'D', VehicleSpeed: 30, Location: east(BERLIN, 134 * (i + 1)) }),
+    );
+    const first = detect(undefined, batchOf(drive.slice(0, 10)), context).state;
+    const snapshot = JSON.stringify(first);
+    // act
+    const copied = detect(first, batchOf(drive.slice(10)), context);
+    const unchangedAfterCopy = JSON.stringify(first);
+    const owned = detect(roundTrip(first), batchOf(drive.slice(10)), { ...context, ownsState: true });
+    const handedOver = JSON.parse(snapshot) as DetectorState;
+    const inPlace = detect(handedOver, batchOf(drive.slice(10)), { ...context, ownsState: true });
+    // assess
+    expect(unchangedAfterCopy).toBe(snapshot);
+    expect(owned).toEqual(copied);
+    expect(inPlace.state.trips).toBe(handedOver.trips);
+  });
+
   it('refuses stored state it cannot read, rather than reset open trips', () => {
     expect(() => parseDetectorState({ v: 2 })).toThrow(DetectorStateError);
     expect(() => parseDetectorState({ v: 1, trips: { v: 1 } })).toThrow(/charging/);
