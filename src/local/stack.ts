@@ -37,6 +37,7 @@ import { SCHEMA_PATH } from '../graphql/resolvers/manifest.ts';
 import { createAppSyncEngine } from './appsync/engine.ts';
 import { LocalAppSyncServer } from './appsync/server/server.ts';
 import { LocalIngestRuntime } from './ingest-runtime.ts';
+import { IngestThread, type IngestRuntimeHandle } from './ingest-thread.ts';
 import { startLocalWebhooks } from './webhooks.ts';
 import { provisionLocalResources } from './provision.ts';
 import { resolveRedis, type ResolvedRedis } from './redis-server.ts';
@@ -86,7 +87,7 @@ export interface LocalStackOptions {
 export interface LocalStack {
   readonly edge: LocalEdge;
   readonly redis: ResolvedRedis;
-  readonly ingest: LocalIngestRuntime;
+  readonly ingest: IngestRuntimeHandle;
   readonly simulator: Simulator | undefined;
   /** The simulated Fleet API the command workflow dispatches to; absent without the simulator. */
   readonly fleetApi: SimulatedFleetApi | undefined;
@@ -279,24 +280,44 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       expiresInSeconds: 86_400,
     });
 
-    const ingest = new LocalIngestRuntime({
-      endpoint: edge.url,
-      state,
-      poisonQueueUrl: provisioned.queueUrls[POISON_QUEUE_NAME]!,
-      onFailureQueueUrl: provisioned.queueUrls[ON_FAILURE_QUEUE_NAME]!,
-      namespace,
-      eventBusName: FLEETWIRE_BUS_NAME,
-      startingPosition: 'LATEST',
-      // The detectors and the telemetry history, with the tenants' geofences, rules and retention.
-      detectorStates,
-      tenantConfig,
-      telemetryHistoryTable: provisioned.tables['telemetry-history']!,
-      ...(options.autoRegister
-        ? {
-            autoRegister: (vin: string) => registerVehicle({ tenantId: DEMO_TENANT, vin }, registration),
-          }
-        : {}),
-    });
+    // With Redis, ingest runs in a thread of its own (see IngestThread); a memory store cannot be shared
+    // across threads, so without Redis it runs here.
+    const ingest: IngestRuntimeHandle =
+      redis.source.kind === 'memory'
+        ? new LocalIngestRuntime({
+            endpoint: edge.url,
+            state,
+            poisonQueueUrl: provisioned.queueUrls[POISON_QUEUE_NAME]!,
+            onFailureQueueUrl: provisioned.queueUrls[ON_FAILURE_QUEUE_NAME]!,
+            namespace,
+            eventBusName: FLEETWIRE_BUS_NAME,
+            startingPosition: 'LATEST',
+            // The detectors and the telemetry history, with the tenants' geofences, rules and retention.
+            detectorStates,
+            tenantConfig,
+            telemetryHistoryTable: provisioned.tables['telemetry-history']!,
+            ...(options.autoRegister
+              ? {
+                  autoRegister: (vin: string) =>
+                    registerVehicle({ tenantId: DEMO_TENANT, vin }, registration),
+                }
+              : {}),
+          })
+        : new IngestThread(
+            {
+              endpoint: edge.url,
+              redisUrl: redis.source.url,
+              poisonQueueUrl: provisioned.queueUrls[POISON_QUEUE_NAME]!,
+              onFailureQueueUrl: provisioned.queueUrls[ON_FAILURE_QUEUE_NAME]!,
+              namespace,
+              eventBusName: FLEETWIRE_BUS_NAME,
+              startingPosition: 'LATEST',
+              telemetryHistoryTable: provisioned.tables['telemetry-history']!,
+              tenantConfigTables,
+              ...(options.autoRegister ? { autoRegisterTenant: DEMO_TENANT } : {}),
+            },
+            warn,
+          );
     await ingest.start();
     stoppers.push(() => ingest.stop());
     if (simulator) {
