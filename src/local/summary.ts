@@ -1,4 +1,4 @@
-import type { IngestTotals } from './ingest-runtime.ts';
+import type { DetectorTotals, IngestTotals } from './ingest-runtime.ts';
 import type { KinesisPollerStats } from './kinesis-poller.ts';
 import type { SimulatorStats } from '../simulator/simulator.ts';
 
@@ -8,6 +8,8 @@ export interface StackReading {
   readonly ingest: Readonly<IngestTotals>;
   readonly pollers: readonly KinesisPollerStats[];
   readonly simulator?: SimulatorStats | undefined;
+  /** The detectors' totals; absent when ingest runs no detectors. */
+  readonly detectors?: Readonly<DetectorTotals> | undefined;
 }
 
 /** What the summary shows, computed from two readings. */
@@ -21,6 +23,10 @@ export interface SummaryFigures {
   readonly unregistered: number;
   readonly failedBatches: number;
   readonly records: number;
+  /** Trips, charging, geofence, alert and connectivity events published so far (with the detectors). */
+  readonly domainEvents: number | undefined;
+  /** Telemetry-history items written so far (with the detectors). */
+  readonly historyItems: number | undefined;
 }
 
 /** Rates over the interval between two readings; lag is the worst iterator age of any shard. */
@@ -37,6 +43,8 @@ export function summaryFigures(previous: StackReading, current: StackReading): S
     unregistered: current.ingest.unregistered,
     failedBatches: current.ingest.failedBatches,
     records: current.ingest.records,
+    domainEvents: current.detectors?.domainEvents,
+    historyItems: current.detectors?.historyItems,
   };
 }
 
@@ -50,6 +58,9 @@ export function formatSummary(figures: SummaryFigures, lastError?: string): stri
     `vehicles online ${online.padEnd(12)} records/s ${figures.recordsPerSecond.toFixed(0).padStart(6)}   events/s ${figures.eventsPerSecond.toFixed(1).padStart(6)}`,
     `lag ${`${(figures.lagMs / 1000).toFixed(1)} s`.padEnd(20)} records ${String(figures.records).padStart(8)}   poison ${String(figures.poison).padStart(4)}   unregistered ${figures.unregistered}   failed batches ${figures.failedBatches}`,
   ];
+  if (figures.domainEvents !== undefined) {
+    lines.push(`domain events ${figures.domainEvents}   history items ${figures.historyItems ?? 0}`);
+  }
   if (lastError) lines.push(`last error: ${lastError}`);
   return lines;
 }

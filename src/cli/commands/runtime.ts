@@ -108,6 +108,7 @@ function startSummary(stack: LocalStack): { stop(): void } {
     ingest: { ...stack.ingest.observer.totals },
     pollers: stack.ingest.stats(),
     simulator: stack.simulator?.stats(),
+    detectors: { ...stack.ingest.observer.detectorTotals },
   });
   let previous = read();
   let drawn = 0;

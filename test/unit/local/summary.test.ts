@@ -36,5 +36,20 @@ describe('the terminal summary', () => {
     expect(text).toContain('records/s    100');
     expect(text).toContain('lag 3.4 s');
     expect(text).toContain('no simulator');
+    expect(text).not.toContain('domain events');
+  });
+
+  it('shows what the detectors published and wrote, when they run', () => {
+    const detectors = {
+      domainEvents: 7,
+      failedDomainEvents: 0,
+      detectorStateErrors: 0,
+      historyItems: 42,
+      failedHistoryItems: 0,
+      ticks: 3,
+    };
+    const reading: StackReading = { at: 0, ingest: totals(100, 10), pollers: [], detectors };
+    const text = formatSummary(summaryFigures(reading, { ...reading, at: 1_000 })).join('\n');
+    expect(text).toContain('domain events 7   history items 42');
   });
 });
