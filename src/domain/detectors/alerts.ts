@@ -8,20 +8,20 @@ import { z } from 'zod';
 import { DETAIL_TYPES, EntityIdSchema, SignalNameSchema, type Signals } from '../events/catalog/common.ts';
 import { AlertSeveritySchema, type AlertTrigger } from '../events/catalog/vehicle.ts';
 import type { SignalValue } from '../tesla/types.ts';
-import { DetectorStateError, InvalidAlertRuleError, describeIssues } from './errors.ts';
+import { InvalidAlertRuleError, describeIssues } from './errors.ts';
 import { geofenceStatus, type GeofenceState } from './geofences.ts';
 import { deterministicId, hashKey } from './ids.ts';
 import {
   KM_PER_MILE,
-  applyStep,
   booleanOf,
   iso,
   numberOf,
-  planSteps,
   round,
   secondsBetween,
   stringOf,
   type SeenSignals,
+  walkSteps,
+  workingState,
 } from './timeline.ts';
 import type {
   AlertsObservation,
@@ -587,30 +587,18 @@ function redactVins(text: string): string {
   return text.replace(VIN_IN_TEXT, '[redacted]');
 }
 
-function checkState(previous: AlertState | undefined, owned = false): AlertState {
-  if (previous === undefined) return initialAlertState();
-  if (previous.v !== 1) throw new DetectorStateError(`alert state version ${String(previous.v)} is not 1`);
-  return owned ? previous : structuredClone(previous);
-}
-
 /** Runs a vehicle's batch through the alert detector (pure; a processed batch gives no events). */
 export function detectAlerts(
   previous: AlertState | undefined,
   batch: VehicleBatch,
   context: AlertContext,
 ): DetectorResult<AlertState> {
-  const state = checkState(previous, context.ownsState);
+  const state = workingState(previous, initialAlertState, 'alert', context.ownsState);
   const machine = new AlertMachine(state, batch, context);
   machine.teslaAlerts(batch.alerts ?? []);
   machine.teslaErrors(batch.errors ?? []);
-  const plan = planSteps(state.view, state.watermark, batch, machine.signals());
-  state.view = plan.view;
-  for (const step of plan.steps) {
-    machine.evaluateAll(step.at);
-    applyStep(state.view, step);
-    machine.evaluateAll(step.at);
-    state.watermark = Math.max(state.watermark ?? step.at, step.at);
-  }
+  const evaluate = (at: number) => machine.evaluateAll(at);
+  walkSteps(state, batch, machine.signals(), evaluate, evaluate);
   machine.prune();
   return { state, events: machine.events };
 }
@@ -625,7 +613,7 @@ export function tickAlerts(
   now: number,
   context: AlertContext,
 ): DetectorResult<AlertState> {
-  const state = checkState(previous);
+  const state = workingState(previous, initialAlertState, 'alert');
   const machine = new AlertMachine(state, vehicle, context);
   machine.evaluateAll(now);
   return { state, events: machine.events };

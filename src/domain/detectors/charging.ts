@@ -7,19 +7,18 @@
 import { DETAIL_TYPES } from '../events/catalog/common.ts';
 import type { LocationValue } from '../tesla/types.ts';
 import type { DetectorConfig } from './config.ts';
-import { DetectorStateError } from './errors.ts';
 import { deterministicId } from './ids.ts';
 import {
-  applyStep,
   booleanOf,
   iso,
   locationOf,
   numberOf,
-  planSteps,
   round,
   secondsBetween,
   stringOf,
   type SeenSignals,
+  walkSteps,
+  workingState,
 } from './timeline.ts';
 import type { DetectorContext, DetectorResult, DomainEvent, VehicleBatch, VehicleRef } from './types.ts';
 
@@ -282,28 +281,21 @@ class ChargingMachine {
   }
 }
 
-function checkState(previous: ChargingState | undefined, owned = false): ChargingState {
-  if (previous === undefined) return initialChargingState();
-  if (previous.v !== 1) throw new DetectorStateError(`charging state version ${String(previous.v)} is not 1`);
-  return owned ? previous : structuredClone(previous);
-}
-
 /** Runs a vehicle's batch through the charging detector (pure; a processed batch gives no events). */
 export function detectCharging(
   previous: ChargingState | undefined,
   batch: VehicleBatch,
   context: DetectorContext,
 ): DetectorResult<ChargingState> {
-  const state = checkState(previous, context.ownsState);
-  const plan = planSteps(state.view, state.watermark, batch, CHARGING_SIGNALS);
-  state.view = plan.view;
+  const state = workingState(previous, initialChargingState, 'charging', context.ownsState);
   const machine = new ChargingMachine(state, batch, context);
-  for (const step of plan.steps) {
-    machine.advance(step.at);
-    applyStep(state.view, step);
-    machine.step(step.at);
-    state.watermark = Math.max(state.watermark ?? step.at, step.at);
-  }
+  walkSteps(
+    state,
+    batch,
+    CHARGING_SIGNALS,
+    (at) => machine.advance(at),
+    (at) => machine.step(at),
+  );
   return { state, events: machine.events };
 }
 
@@ -317,7 +309,7 @@ export function tickCharging(
   now: number,
   context: DetectorContext,
 ): DetectorResult<ChargingState> {
-  const state = checkState(previous);
+  const state = workingState(previous, initialChargingState, 'charging');
   const machine = new ChargingMachine(state, vehicle, context);
   machine.advance(now);
   return { state, events: machine.events };

@@ -4,8 +4,7 @@
  * CONNECTED records and resends make no events. Rules: docs/detectors.md, "Connectivity".
  */
 import { DETAIL_TYPES } from '../events/catalog/common.ts';
-import { DetectorStateError } from './errors.ts';
-import { iso, newestSampleAt } from './timeline.ts';
+import { iso, newestSampleAt, workingState } from './timeline.ts';
 import type {
   ConnectivityObservation,
   DetectorContext,
@@ -129,13 +128,6 @@ class ConnectivityMachine {
   }
 }
 
-function checkState(previous: ConnectivityState | undefined, owned = false): ConnectivityState {
-  if (previous === undefined) return initialConnectivityState();
-  if (previous.v !== 1)
-    throw new DetectorStateError(`connectivity state version ${String(previous.v)} is not 1`);
-  return owned ? previous : structuredClone(previous);
-}
-
 /**
  * Runs a vehicle's batch through the connectivity detector: its `connectivity` records and the presence
  * its telemetry shows, in time order. Pure; a processed batch gives no events.
@@ -145,7 +137,7 @@ export function detectConnectivity(
   batch: VehicleBatch,
   context: DetectorContext,
 ): DetectorResult<ConnectivityState> {
-  const state = checkState(previous, context.ownsState);
+  const state = workingState(previous, initialConnectivityState, 'connectivity', context.ownsState);
   const machine = new ConnectivityMachine(state, batch, context);
   const inputs: Input[] = [];
   for (const record of batch.connectivity ?? []) {
@@ -184,7 +176,7 @@ export function checkSilence(
   now: number,
   context: DetectorContext,
 ): DetectorResult<ConnectivityState> {
-  const state = checkState(previous);
+  const state = workingState(previous, initialConnectivityState, 'connectivity');
   const machine = new ConnectivityMachine(state, vehicle, context);
   machine.advance(now);
   return { state, events: machine.events };

@@ -7,9 +7,9 @@ import { z } from 'zod';
 import { DETAIL_TYPES } from '../events/catalog/common.ts';
 import { EntityIdSchema, LocationSchema } from '../events/catalog/common.ts';
 import type { LocationValue } from '../tesla/types.ts';
-import { DetectorStateError, InvalidGeofenceError, describeIssues } from './errors.ts';
+import { InvalidGeofenceError, describeIssues } from './errors.ts';
 import { signedDistanceToCircle, signedDistanceToPolygon } from './geo.ts';
-import { applyStep, iso, locationOf, planSteps, secondsBetween, type SeenSignals } from './timeline.ts';
+import { iso, locationOf, secondsBetween, type SeenSignals, walkSteps, workingState } from './timeline.ts';
 import type { DetectorContext, DetectorResult, DomainEvent, VehicleBatch, VehicleRef } from './types.ts';
 
 /** A circle: centre and radius. */
@@ -212,29 +212,24 @@ class GeofenceMachine {
   }
 }
 
-function checkState(previous: GeofenceState | undefined, owned = false): GeofenceState {
-  if (previous === undefined) return initialGeofenceState();
-  if (previous.v !== 1) throw new DetectorStateError(`geofence state version ${String(previous.v)} is not 1`);
-  return owned ? previous : structuredClone(previous);
-}
-
 /** Runs a vehicle's batch through the geofence detector (pure; a processed batch gives no events). */
 export function detectGeofences(
   previous: GeofenceState | undefined,
   batch: VehicleBatch,
   context: DetectorContext,
 ): DetectorResult<GeofenceState> {
-  const state = checkState(previous, context.ownsState);
+  const state = workingState(previous, initialGeofenceState, 'geofence', context.ownsState);
   const machine = new GeofenceMachine(state, batch, context);
-  const plan = planSteps(state.view, state.watermark, batch, GEOFENCE_SIGNALS);
-  state.view = plan.view;
-  for (const step of plan.steps) {
-    machine.advance(step.at);
-    applyStep(state.view, step);
-    const position = locationOf(state.view);
-    if (position !== null) machine.step(step.at, position);
-    state.watermark = Math.max(state.watermark ?? step.at, step.at);
-  }
+  walkSteps(
+    state,
+    batch,
+    GEOFENCE_SIGNALS,
+    (at) => machine.advance(at),
+    (at) => {
+      const position = locationOf(state.view);
+      if (position !== null) machine.step(at, position);
+    },
+  );
   return { state, events: machine.events };
 }
 
@@ -245,7 +240,7 @@ export function tickGeofences(
   now: number,
   context: DetectorContext,
 ): DetectorResult<GeofenceState> {
-  const state = checkState(previous);
+  const state = workingState(previous, initialGeofenceState, 'geofence');
   const machine = new GeofenceMachine(state, vehicle, context);
   machine.advance(now);
   return { state, events: machine.events };

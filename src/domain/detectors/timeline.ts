@@ -5,6 +5,7 @@
  */
 import type { LocationValue } from '../tesla/types.ts';
 import { newerSample } from '../state/coalesce.ts';
+import { DetectorStateError } from './errors.ts';
 import type { SampleMap, SignalSample, SignalValue, VehicleBatch } from './types.ts';
 
 /** The last processed sample of each signal a detector reads: its dedup key and its view of the vehicle. */
@@ -82,6 +83,51 @@ export function planSteps(
       ),
     }));
   return { view, steps };
+}
+
+/**
+ * A detector's state to work on: the initial one for a vehicle never seen, else the previous one, copied
+ * unless the caller handed it over (`owned`: a cached state must not change under its cache).
+ *
+ * @throws {DetectorStateError} for a state of another version (`kind` names the detector in the message).
+ */
+export function workingState<S extends { readonly v: number }>(
+  previous: S | undefined,
+  initial: () => S,
+  kind: string,
+  owned = false,
+): S {
+  if (previous === undefined) return initial();
+  if (previous.v !== 1) throw new DetectorStateError(`${kind} state version ${String(previous.v)} is not 1`);
+  return owned ? previous : structuredClone(previous);
+}
+
+/** A signal-driven detector's state: its view of the signals and the newest step it processed. */
+export interface SteppedState {
+  view: SeenSignals;
+  watermark: number | null;
+}
+
+/**
+ * Runs a batch's new samples of `signals` through a detector: the late ones refresh its view, then each
+ * on-time step is applied between `before(at)` (the view as it was) and `after(at)` (the view with the
+ * step), and moves the watermark.
+ */
+export function walkSteps(
+  state: SteppedState,
+  batch: VehicleBatch,
+  signals: ReadonlySet<string>,
+  before: (at: number) => void,
+  after: (at: number) => void,
+): void {
+  const plan = planSteps(state.view, state.watermark, batch, signals);
+  state.view = plan.view;
+  for (const step of plan.steps) {
+    before(step.at);
+    applyStep(state.view, step);
+    after(step.at);
+    state.watermark = Math.max(state.watermark ?? step.at, step.at);
+  }
 }
 
 /** Applies a step's samples to a view. */

@@ -6,20 +6,19 @@
 import { DETAIL_TYPES } from '../events/catalog/common.ts';
 import type { LocationValue } from '../tesla/types.ts';
 import type { DetectorConfig } from './config.ts';
-import { DetectorStateError } from './errors.ts';
 import { capPoints, encodePolyline, fromE5, haversineMeters, simplify, toE5, type E5Point } from './geo.ts';
 import { deterministicId } from './ids.ts';
 import {
   KM_PER_MILE,
-  applyStep,
   iso,
   locationOf,
   numberOf,
-  planSteps,
   round,
   secondsBetween,
   stringOf,
   type SeenSignals,
+  walkSteps,
+  workingState,
 } from './timeline.ts';
 import type { DetectorContext, DetectorResult, DomainEvent, VehicleBatch, VehicleRef } from './types.ts';
 
@@ -279,13 +278,6 @@ class TripMachine {
   }
 }
 
-function checkState(previous: TripState | undefined, owned = false): TripState {
-  if (previous === undefined) return initialTripState();
-  if (previous.v !== 1) throw new DetectorStateError(`trip state version ${String(previous.v)} is not 1`);
-  // A deep copy: the caller's state (perhaps still in a cache) must not change under it.
-  return owned ? previous : structuredClone(previous);
-}
-
 /**
  * Runs a vehicle's batch through the trip detector. Pure: the same state and batch always give the same
  * result, and a batch already processed gives no events.
@@ -295,16 +287,15 @@ export function detectTrips(
   batch: VehicleBatch,
   context: DetectorContext,
 ): DetectorResult<TripState> {
-  const state = checkState(previous, context.ownsState);
-  const plan = planSteps(state.view, state.watermark, batch, TRIP_SIGNALS);
-  state.view = plan.view;
+  const state = workingState(previous, initialTripState, 'trip', context.ownsState);
   const machine = new TripMachine(state, batch, context);
-  for (const step of plan.steps) {
-    machine.advance(step.at);
-    applyStep(state.view, step);
-    machine.step(step.at);
-    state.watermark = Math.max(state.watermark ?? step.at, step.at);
-  }
+  walkSteps(
+    state,
+    batch,
+    TRIP_SIGNALS,
+    (at) => machine.advance(at),
+    (at) => machine.step(at),
+  );
   return { state, events: machine.events };
 }
 
@@ -319,7 +310,7 @@ export function tickTrips(
   now: number,
   context: DetectorContext,
 ): DetectorResult<TripState> {
-  const state = checkState(previous);
+  const state = workingState(previous, initialTripState, 'trip');
   const machine = new TripMachine(state, vehicle, context);
   machine.advance(now);
   return { state, events: machine.events };
