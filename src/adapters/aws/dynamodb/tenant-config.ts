@@ -334,35 +334,19 @@ export class DynamoDbTenantConfigSource implements TenantConfigSource {
     const ttl = options.ttlMs ?? 60_000;
     const retry = options.retryAfterErrorMs ?? 5_000;
     const now = options.now ?? Date.now;
-    const failed = (part: TenantConfigProblem['part']) => (tenantId: string, error: unknown) =>
-      this.report({
-        kind: 'refresh-failed',
-        tenantId,
-        part,
-        message: `reading the ${part} failed; the last good value is used`,
-        error,
-      });
-    this.geofenceCache = new StaleWhileErrorCache(
-      (t) => this.loadGeofences(t),
-      ttl,
-      retry,
-      now,
-      failed('geofences'),
-    );
-    this.ruleCache = new StaleWhileErrorCache(
-      (t) => this.loadRules(t),
-      ttl,
-      retry,
-      now,
-      failed('alertRules'),
-    );
-    this.settingsCache = new StaleWhileErrorCache(
-      (t) => this.loadSettings(t),
-      ttl,
-      retry,
-      now,
-      failed('settings'),
-    );
+    const cacheOf = <T>(part: TenantConfigProblem['part'], load: (tenantId: string) => Promise<T>) =>
+      new StaleWhileErrorCache(load, ttl, retry, now, (tenantId, error) =>
+        this.report({
+          kind: 'refresh-failed',
+          tenantId,
+          part,
+          message: `reading the ${part} failed; the last good value is used`,
+          error,
+        }),
+      );
+    this.geofenceCache = cacheOf('geofences', (t) => this.loadGeofences(t));
+    this.ruleCache = cacheOf('alertRules', (t) => this.loadRules(t));
+    this.settingsCache = cacheOf('settings', (t) => this.loadSettings(t));
   }
 
   geofences(tenantId: string): Promise<readonly Geofence[]> {
