@@ -22,25 +22,14 @@ import {
 } from '../../src/local/appsync/engine.ts';
 import { startLocalEdge, type LocalEdge } from '../../src/local/edge/local-edge.ts';
 import { provisionLocalResources } from '../../src/local/provision.ts';
+import { cognitoIdentity } from '../support/appsync-identities.ts';
 
 /** Unique per run: the edge is fresh, but ids in messages stay readable. */
 const run = randomUUID().slice(0, 8);
 const ACME = `acme-${run}`;
 const GLOBEX = `globex-${run}`;
 
-function person(tenantId: string, groups: string[]): AppSyncIdentity {
-  const sub = `user-${tenantId}-${groups.join('-')}`;
-  return {
-    kind: 'cognito',
-    sub,
-    username: sub,
-    claims: { sub, 'cognito:groups': groups, 'custom:tenantId': tenantId },
-    groups,
-    issuer: 'http://127.0.0.1:4000/local-issuer',
-    sourceIp: ['127.0.0.1'],
-    defaultAuthStrategy: 'ALLOW',
-  };
-}
+const person = (tenantId: string, groups: string[]) => cognitoIdentity(tenantId, groups);
 
 const GEOFENCE_FIELDS =
   'id name kind center { latitude longitude } radiusMeters polygon { latitude longitude } version';

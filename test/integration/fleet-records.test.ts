@@ -26,6 +26,7 @@ import {
 import { startLocalEdge, type LocalEdge } from '../../src/local/edge/local-edge.ts';
 import { provisionLocalResources } from '../../src/local/provision.ts';
 import { eventFactories, sampleVehicleId } from '../support/event-factories.ts';
+import { cognitoIdentity } from '../support/appsync-identities.ts';
 
 const run = randomUUID().slice(0, 8);
 const ACME = `acme-${run}`;
@@ -38,22 +39,8 @@ const GLOBEX_CAR = sampleVehicleId(`${run}-globex-1`);
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 const T = { tripStart: ago(120), tripEnd: ago(90), vanStart: ago(30), charge: ago(80), chargeEnd: ago(50) };
 
-function person(
-  tenantId: string,
-  groups: string[],
-  sub = `user-${groups.join('-')}-${tenantId}`,
-): AppSyncIdentity {
-  return {
-    kind: 'cognito',
-    sub,
-    username: sub,
-    claims: { sub, 'cognito:groups': groups, 'custom:tenantId': tenantId },
-    groups,
-    issuer: 'http://127.0.0.1:4000/local-issuer',
-    sourceIp: ['127.0.0.1'],
-    defaultAuthStrategy: 'ALLOW',
-  };
-}
+const person = (tenantId: string, groups: string[], sub = `user-${groups.join('-')}-${tenantId}`) =>
+  cognitoIdentity(tenantId, groups, sub);
 
 const entry = <T extends DetailType>(type: T, detail: DetailOf<T>): PutEventsEntry =>
   toPutEventsEntry(FLEETWIRE_BUS_NAME, type, detail);

@@ -17,6 +17,7 @@ import {
   type PlainSignals,
   type ScriptedRecord,
 } from '../support/ingest-detectors-fixture.ts';
+import { cognitoIdentity } from '../support/appsync-identities.ts';
 
 const T0 = Date.UTC(2027, 2, 3, 10, 0, 0);
 const sec = (n: number) => n * 1000;
@@ -26,18 +27,7 @@ function v(vin: string, at: number, signals: PlainSignals): ScriptedRecord {
   return { topic: 'V', vin, data: vehicleDataRecord({ vin, createdAt: at, data: datums(signals) }) };
 }
 
-function person(tenantId: string): AppSyncIdentity {
-  return {
-    kind: 'cognito',
-    sub: `viewer-${tenantId}`,
-    username: `viewer-${tenantId}`,
-    claims: { sub: `viewer-${tenantId}`, 'cognito:groups': ['viewer'], 'custom:tenantId': tenantId },
-    groups: ['viewer'],
-    issuer: 'http://127.0.0.1:4000/local-issuer',
-    sourceIp: ['127.0.0.1'],
-    defaultAuthStrategy: 'ALLOW',
-  };
-}
+const person = (tenantId: string) => cognitoIdentity(tenantId, ['viewer'], `viewer-${tenantId}`);
 
 const HISTORY = `query History($vehicleId: ID!, $from: AWSDateTime, $to: AWSDateTime, $signals: [String!], $limit: Int, $nextToken: String) {
   telemetryHistory(vehicleId: $vehicleId, from: $from, to: $to, signals: $signals, limit: $limit, nextToken: $nextToken) {

@@ -21,23 +21,12 @@ import { WEBHOOK_DLQ_NAME } from '../../src/local/resources.ts';
 import { DATA_SOURCES } from '../../src/graphql/resolvers/manifest.ts';
 import { startLocalWebhooks, type LocalWebhooks } from '../../src/local/webhooks.ts';
 import type { WebhookDeadLetter } from '../../src/ports/webhooks.ts';
+import { cognitoIdentity } from '../support/appsync-identities.ts';
 
 const ACME = 'acme-webhooks';
 const GLOBEX = 'globex-webhooks';
 
-function person(tenantId: string, groups: string[]): AppSyncIdentity {
-  const sub = `user-${tenantId}-${groups.join('-')}`;
-  return {
-    kind: 'cognito',
-    sub,
-    username: sub,
-    claims: { sub, 'cognito:groups': groups, 'custom:tenantId': tenantId },
-    groups,
-    issuer: 'http://127.0.0.1:4000/local-issuer',
-    sourceIp: ['127.0.0.1'],
-    defaultAuthStrategy: 'ALLOW',
-  };
-}
+const person = (tenantId: string, groups: string[]) => cognitoIdentity(tenantId, groups);
 
 /** One request the receiver got. */
 interface Received {
