@@ -33,12 +33,10 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import WebSocket from 'ws';
 import { percentile, startStackProcess } from './support/stack-process.ts';
 import { awsClientConfig } from '../src/adapters/aws/client-config.ts';
-import { DynamoDbVehicleDirectory } from '../src/adapters/aws/dynamodb/vehicle-directory.ts';
-import { KmsMacProvider, KmsVinVault } from '../src/adapters/aws/kms.ts';
-import { Pseudonymizer } from '../src/domain/pseudonym/pseudonym.ts';
 import { registerVehicle } from '../src/domain/vehicles/registration.ts';
 import { LocalJwtIssuer } from '../src/local/auth/issuer.ts';
 import { teslaVin } from '../test/support/tesla-records.ts';
+import { awsRegistrationDependencies } from '../src/adapters/aws/vehicle-registration.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const RATES = (process.env.BENCH_RATES ?? '1000,5000').split(',').map(Number);
@@ -131,11 +129,7 @@ const clients = {
 const sockets: WebSocket[] = [];
 try {
   // 1,000 vehicles across the tenants, registered through the stack's edge (what `fleetwire vehicles register` does).
-  const registration = {
-    pseudonyms: new Pseudonymizer(new KmsMacProvider(clients.kms)),
-    directory: new DynamoDbVehicleDirectory(clients.dynamodb),
-    vault: new KmsVinVault(clients.kms, clients.dynamodb),
-  };
+  const registration = awsRegistrationDependencies(clients.kms, clients.dynamodb);
   const vins = Array.from({ length: VEHICLES }, (_, i) => teslaVin(i));
   const vinOf = new Map<string, string>();
   const registeredAt = performance.now();

@@ -18,9 +18,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { awsClientConfig } from '../src/adapters/aws/client-config.ts';
-import { DynamoDbVehicleDirectory } from '../src/adapters/aws/dynamodb/vehicle-directory.ts';
-import { KmsMacProvider, KmsVinVault } from '../src/adapters/aws/kms.ts';
-import { Pseudonymizer } from '../src/domain/pseudonym/pseudonym.ts';
 import { registerVehicle } from '../src/domain/vehicles/registration.ts';
 import { LocalJwtIssuer } from '../src/local/auth/issuer.ts';
 import {
@@ -30,6 +27,7 @@ import {
   teslaVin,
   vehicleDataRecord,
 } from '../test/support/tesla-records.ts';
+import { awsRegistrationDependencies } from '../src/adapters/aws/vehicle-registration.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 2000);
@@ -131,11 +129,7 @@ try {
   };
 
   // The tenant's vehicles, registered through the stack's edge.
-  const registration = {
-    pseudonyms: new Pseudonymizer(new KmsMacProvider(clients.kms)),
-    directory: new DynamoDbVehicleDirectory(clients.dynamodb),
-    vault: new KmsVinVault(clients.kms, clients.dynamodb),
-  };
+  const registration = awsRegistrationDependencies(clients.kms, clients.dynamodb);
   const vins = Array.from({ length: VEHICLES }, (_, i) => teslaVin(i));
   const vehicleIds: string[] = [];
   for (let i = 0; i < vins.length; i += 25) {

@@ -7,15 +7,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { Redis } from 'ioredis';
 import { awsClientConfig } from '../adapters/aws/client-config.ts';
-import { DynamoDbVehicleDirectory } from '../adapters/aws/dynamodb/vehicle-directory.ts';
 import { DynamoDbTenantConfigSource } from '../adapters/aws/dynamodb/tenant-config.ts';
-import { KmsMacProvider, KmsVinVault } from '../adapters/aws/kms.ts';
 import { RedisDetectorStateStore } from '../adapters/redis/detector-state-store.ts';
 import { RedisLatestStateStore } from '../adapters/redis/latest-state-store.ts';
-import { Pseudonymizer } from '../domain/pseudonym/pseudonym.ts';
 import { registerVehicle } from '../domain/vehicles/registration.ts';
 import { LocalIngestRuntime } from './ingest-runtime.ts';
 import type { IngestThreadMessage, IngestThreadSettings } from './ingest-thread.ts';
+import { awsRegistrationDependencies } from '../adapters/aws/vehicle-registration.ts';
 
 /** How often the figures (totals, poller stats) go to the main thread. */
 const FIGURES_INTERVAL_MS = 500;
@@ -29,11 +27,7 @@ const redis = new Redis(settings.redisUrl);
 const clientConfig = awsClientConfig({ endpoint: settings.endpoint });
 const dynamodb = new DynamoDBClient(clientConfig);
 const kms = new KMSClient(clientConfig);
-const registration = {
-  pseudonyms: new Pseudonymizer(new KmsMacProvider(kms)),
-  directory: new DynamoDbVehicleDirectory(dynamodb),
-  vault: new KmsVinVault(kms, dynamodb),
-};
+const registration = awsRegistrationDependencies(kms, dynamodb);
 const { autoRegisterTenant } = settings;
 const runtime = new LocalIngestRuntime({
   endpoint: settings.endpoint,

@@ -4,7 +4,6 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Redis } from 'ioredis';
 import { awsClientConfig } from '../adapters/aws/client-config.ts';
-import { DynamoDbVehicleDirectory } from '../adapters/aws/dynamodb/vehicle-directory.ts';
 import { DynamoDbFleetRecords } from '../adapters/aws/dynamodb/fleet-records.ts';
 import { createRecordsProjector } from '../functions/records-projector/records-projector.ts';
 import {
@@ -14,14 +13,10 @@ import {
 } from '../adapters/aws/dynamodb/tenant-config.ts';
 import { createFleetConfig } from '../functions/fleet-config/fleet-config.ts';
 import type { TenantConfigSource } from '../ports/tenant-config.ts';
-import { KmsMacProvider, KmsVinVault } from '../adapters/aws/kms.ts';
 import { MemoryLatestStateStore } from '../adapters/memory/latest-state-store.ts';
 import { RedisLatestStateStore } from '../adapters/redis/latest-state-store.ts';
 import { MemoryDetectorStateStore } from '../adapters/memory/detector-state-store.ts';
-import { RedisDetectorStateStore } from '../adapters/redis/detector-state-store.ts';
-import type { DetectorStateStore } from '../ports/detector-state-store.ts';
 import { FLEETWIRE_BUS_NAME, RECORDS_PROJECTOR_TARGET } from '../domain/events/rules.ts';
-import { Pseudonymizer } from '../domain/pseudonym/pseudonym.ts';
 import { registerVehicle } from '../domain/vehicles/registration.ts';
 import type { LatestStateStore } from '../ports/latest-state-store.ts';
 import { Simulator } from '../simulator/simulator.ts';
@@ -48,6 +43,7 @@ import {
   POISON_QUEUE_NAME,
   WEBHOOK_DLQ_NAME,
 } from './resources.ts';
+import { awsRegistrationDependencies } from '../adapters/aws/vehicle-registration.ts';
 
 /** The tenant the local stack seeds and auto-registers unknown vehicles to. */
 export const DEMO_TENANT = 'demo';
@@ -120,14 +116,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     const redis = await resolveRedis({ allowMemory: true, warn });
     stoppers.push(() => redis.stop());
+    // The state the API reads; with Redis the ingest thread writes it through a connection of its own.
     let state: LatestStateStore;
-    let detectorStates: DetectorStateStore = new MemoryDetectorStateStore();
     if (redis.source.kind === 'memory') state = new MemoryLatestStateStore();
     else {
       const client = new Redis(redis.source.url);
       stoppers.push(async () => client.disconnect());
       state = new RedisLatestStateStore(client);
-      detectorStates = new RedisDetectorStateStore(client);
     }
 
     const edge = await startLocalEdge({ port: options.edgePort, dataDir: options.dataDir });
@@ -150,11 +145,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       onProblem: (problem) => warn(`tenant ${problem.tenantId} ${problem.part}: ${problem.message}`),
     });
 
-    const registration = {
-      pseudonyms: new Pseudonymizer(new KmsMacProvider(clients.kms)),
-      directory: new DynamoDbVehicleDirectory(clients.dynamodb),
-      vault: new KmsVinVault(clients.kms, clients.dynamodb),
-    };
+    const registration = awsRegistrationDependencies(clients.kms, clients.dynamodb);
     const vehicles = options.simulatedVehicles ?? 50;
     const simulator =
       vehicles > 0
@@ -293,7 +284,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             eventBusName: FLEETWIRE_BUS_NAME,
             startingPosition: 'LATEST',
             // The detectors and the telemetry history, with the tenants' geofences, rules and retention.
-            detectorStates,
+            detectorStates: new MemoryDetectorStateStore(),
             tenantConfig,
             telemetryHistoryTable: provisioned.tables['telemetry-history']!,
             ...(options.autoRegister

@@ -3,12 +3,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { awsClientConfig } from '../../adapters/aws/client-config.ts';
 import { DynamoDbVehicleDirectory } from '../../adapters/aws/dynamodb/vehicle-directory.ts';
-import { KmsMacProvider, KmsVinVault } from '../../adapters/aws/kms.ts';
-import { Pseudonymizer } from '../../domain/pseudonym/pseudonym.ts';
 import { registerVehicle } from '../../domain/vehicles/registration.ts';
 import { VehicleError } from '../../domain/vehicles/errors.ts';
 import { CliError } from '../cli-error.ts';
 import { DEFAULT_EDGE_URL } from './events.ts';
+import { awsRegistrationDependencies } from '../../adapters/aws/vehicle-registration.ts';
 
 /** The endpoint option every command that talks to AWS (or the edge) takes. */
 export function endpointOf(options: { endpoint?: string; aws?: boolean }): string | undefined {
@@ -36,11 +35,7 @@ export function registerVehiclesCommands(program: Command): void {
         try {
           const registration = await registerVehicle(
             { tenantId: options.tenant, vin: options.vin, name: options.name },
-            {
-              pseudonyms: new Pseudonymizer(new KmsMacProvider(kms)),
-              directory: new DynamoDbVehicleDirectory(dynamodb),
-              vault: new KmsVinVault(kms, dynamodb),
-            },
+            awsRegistrationDependencies(kms, dynamodb),
           );
           process.stdout.write(`${JSON.stringify(registration)}\n`);
         } catch (error) {

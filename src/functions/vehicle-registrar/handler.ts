@@ -1,10 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { awsClientConfig } from '../../adapters/aws/client-config.ts';
-import { DynamoDbVehicleDirectory } from '../../adapters/aws/dynamodb/vehicle-directory.ts';
-import { KmsMacProvider, KmsVinVault } from '../../adapters/aws/kms.ts';
-import { Pseudonymizer } from '../../domain/pseudonym/pseudonym.ts';
 import { createVehicleRegistrar } from './vehicle-registrar.ts';
+import { awsRegistrationDependencies } from '../../adapters/aws/vehicle-registration.ts';
 
 const clientConfig = awsClientConfig();
 const kms = new KMSClient(clientConfig);
@@ -15,8 +13,4 @@ const dynamodb = new DynamoDBClient(clientConfig);
  * names come from PSEUDONYM_KEY_ID, VIN_VAULT_KEY_ID, VEHICLES_TABLE and VIN_VAULT_TABLE. Nothing is logged:
  * the event holds a VIN. The directory is read uncached, so a registration always sees the latest owner.
  */
-export const handler = createVehicleRegistrar({
-  pseudonyms: new Pseudonymizer(new KmsMacProvider(kms)),
-  directory: new DynamoDbVehicleDirectory(dynamodb),
-  vault: new KmsVinVault(kms, dynamodb),
-});
+export const handler = createVehicleRegistrar(awsRegistrationDependencies(kms, dynamodb));
