@@ -196,6 +196,8 @@ export function parseDetectorDocument(json: string): DetectorDocument {
 /** A tenant's detector context and settings, read once per run. */
 interface TenantView {
   readonly context: DetectorContext;
+  /** The same context for a caller that hands its state over (see {@link DetectorContext.ownsState}). */
+  readonly ownedContext: DetectorContext;
   readonly settings: TenantSettings;
 }
 
@@ -223,7 +225,7 @@ class TenantViews {
           rules,
           ...(settings.timeZone && isTimeZone(settings.timeZone) ? { timeZone: settings.timeZone } : {}),
         };
-        return { context, settings };
+        return { context, ownedContext: { ...context, ownsState: true }, settings };
       })();
       this.views.set(tenantId, view);
     }
@@ -301,16 +303,18 @@ export async function runVehicleDetectors(
   do {
     // Taken out of the cache: this run owns them (see DetectorDocumentCache).
     const cached = round.map((work) => deps.cache?.take(vehicleKeyOf(work.tenantId, work.vehicleId)));
-    const [stored] = await Promise.all([
+    const tenantIds = [...new Set(round.map((work) => work.tenantId))];
+    const [stored, views] = await Promise.all([
       deps.states.load(
         round,
         cached.map((entry) => entry?.revision),
       ),
-      Promise.all([...new Set(round.map((work) => work.tenantId))].map((tenantId) => tenants.of(tenantId))),
+      Promise.all(tenantIds.map((tenantId) => tenants.of(tenantId))),
     ]);
+    const viewOf = new Map(tenantIds.map((tenantId, i) => [tenantId, views[i]!]));
     const pending: Pending[] = [];
     for (const [i, work] of round.entries()) {
-      const view = await tenants.of(work.tenantId);
+      const view = viewOf.get(work.tenantId)!;
       const doc = stored[i]!;
       let previous = initialDetectorDocument();
       if (doc.unchanged && cached[i]) previous = cached[i].doc;
@@ -327,7 +331,7 @@ export async function runVehicleDetectors(
           }
         }
       }
-      pending.push(step(work, doc, previous, view.context, now, windowMs, counts));
+      pending.push(step(work, doc, previous, view, now, windowMs, counts));
     }
 
     // Publish (the outboxes first) and write the history, together.
@@ -350,7 +354,7 @@ export async function runVehicleDetectors(
     const historyOwners: Pending[] = [];
     if (deps.history) {
       for (const p of pending) {
-        const { settings } = await tenants.of(p.work.tenantId);
+        const { settings } = viewOf.get(p.work.tenantId)!;
         const days = settings.retentionDays.telemetryHistory;
         for (const window of p.closed) {
           historyItems.push({
@@ -439,7 +443,7 @@ function step(
   work: VehicleWork,
   stored: StoredDetectorDocument,
   previous: DetectorDocument,
-  context: DetectorContext,
+  view: TenantView,
   now: number,
   windowMs: number,
   counts: DetectorCounts,
@@ -447,7 +451,7 @@ function step(
   const ref: VehicleRef = { tenantId: work.tenantId, vehicleId: work.vehicleId };
   if (work.batch) {
     // `previous` belongs to this step alone (parsed for it, or taken out of the cache): advance it in place.
-    const result = detect(previous.state, work.batch, { ...context, ownsState: true });
+    const result = detect(previous.state, work.batch, view.ownedContext);
     const history = advanceHistory(previous.history, work.batch.records ?? [], windowMs);
     counts.lateHistoryRecords += history.late;
     const next: DetectorDocument = {
@@ -467,7 +471,7 @@ function step(
       changed: true,
     };
   }
-  const result = tick(previous.state, ref, now, context);
+  const result = tick(previous.state, ref, now, view.context);
   const history = closeEndedWindow(previous.history, now, windowMs);
   const next: DetectorDocument = {
     v: 1,
